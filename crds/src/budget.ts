@@ -1,0 +1,57 @@
+// Budget: daily and weekly spending limits that WorkQueues (and the stories
+// they admit) draw on, in the Budget's own time zone.
+import { z } from 'zod';
+import { cel, conditionsSchema, moneySchema, objectMetaSchema } from './meta.ts';
+import { weekdaySchema } from './workqueue.ts';
+
+export const extensionSchema = z
+  .object({
+    amountUSD: moneySchema('Extra spending allowed'),
+    period: z.enum(['Today', 'ThisWeek']).default('Today'),
+    reason: z.string().min(1).max(1024),
+    grantedAt: z.iso.datetime({ offset: true }).optional().meta({
+      description: 'When granted; the extension applies to the period containing this instant (defaults to creation).',
+    }),
+  })
+  .meta(cel({ rule: 'self.amountUSD >= 0.0', message: 'extension amountUSD must be at least 0', fieldPath: '.amountUSD' }));
+
+export const budgetSpecSchema = z
+  .object({
+    dailyLimitUSD: moneySchema('Spending limit per day').optional(),
+    weeklyLimitUSD: moneySchema('Spending limit per week').optional(),
+    alertThreshold: z.number().default(0.8).meta({ description: 'Fraction of a limit (0..1) that raises a warning.' }),
+    timezone: z.string().min(1).max(64).default('UTC').meta({ description: 'IANA time zone the periods follow.' }),
+    weekStartsOn: weekdaySchema.default('Monday'),
+    extensions: z.array(extensionSchema).max(100).default([]),
+  })
+  .meta(
+    cel(
+      { rule: '!has(self.dailyLimitUSD) || self.dailyLimitUSD >= 0.0', message: 'dailyLimitUSD must be at least 0', fieldPath: '.dailyLimitUSD' },
+      { rule: '!has(self.weeklyLimitUSD) || self.weeklyLimitUSD >= 0.0', message: 'weeklyLimitUSD must be at least 0', fieldPath: '.weeklyLimitUSD' },
+      {
+        rule: 'self.alertThreshold >= 0.0 && self.alertThreshold <= 1.0',
+        message: 'alertThreshold must be within 0..1',
+        fieldPath: '.alertThreshold',
+      },
+    ),
+  );
+export type BudgetSpec = z.infer<typeof budgetSpecSchema>;
+
+export const budgetStatusSchema = z.object({
+  spentTodayUSD: z.number().optional(),
+  spentThisWeekUSD: z.number().optional(),
+  state: z.enum(['Ok', 'Warning', 'Exceeded']).optional(),
+  periodResetsAt: z.iso.datetime({ offset: true }).optional(),
+  projectedUSD: z.number().optional(),
+  conditions: conditionsSchema.optional(),
+  observedGeneration: z.int().optional(),
+});
+
+export const budgetSchema = z.object({
+  apiVersion: z.literal('nightshift.dev/v1alpha1'),
+  kind: z.literal('Budget'),
+  metadata: objectMetaSchema,
+  spec: budgetSpecSchema,
+  status: budgetStatusSchema.optional(),
+});
+export type Budget = z.infer<typeof budgetSchema>;

@@ -1,0 +1,185 @@
+// StoryRun: one software story worked by an agent in its own pod, from
+// queue to draft pull request. The spec is what the user (kubectl or the
+// dashboard) asks for; the status is what the operator observed.
+import { z } from 'zod';
+import { cel, conditionsSchema, moneySchema, objectMetaSchema, secretKeyRefSchema } from './meta.ts';
+
+export const STORYRUN_PHASES = [
+  'Queued',
+  'Admitted',
+  'Running',
+  'Pausing',
+  'Paused',
+  'WaitingForHuman',
+  'Succeeded',
+  'Failed',
+  'Aborted',
+] as const;
+export const storyRunPhaseSchema = z.enum(STORYRUN_PHASES);
+export type StoryRunPhase = z.infer<typeof storyRunPhaseSchema>;
+export const TERMINAL_PHASES: readonly StoryRunPhase[] = ['Succeeded', 'Failed', 'Aborted'];
+
+export const STORY_STEPS = ['plan', 'implement', 'verify', 'review', 'gate', 'deliver'] as const;
+
+export const storySchema = z
+  .object({
+    id: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
+      .meta({ description: 'Story identifier; names the branch nightshift/<id>.' }),
+    title: z.string().min(1).max(200),
+    description: z.string().max(65536).default(''),
+    acceptanceCriteria: z.array(z.string().max(4096)).max(100).default([]),
+  })
+  .meta({ description: 'The story to work. Immutable once created.' });
+
+export const repositorySchema = z
+  .object({
+    url: z.string().min(1).max(2048).meta({ description: 'Git URL the runner clones and pushes to (https or file).' }),
+    baseBranch: z.string().min(1).max(255).default('main'),
+    credentialsSecretRef: secretKeyRefSchema
+      .optional()
+      .meta({ description: 'Secret holding a token for git and the forge API (key defaults to "token").' }),
+    pullRequests: z
+      .object({
+        apiURL: z
+          .string()
+          .max(2048)
+          .optional()
+          .meta({ description: 'GitHub API base URL; api.github.com by default, GitHub Enterprise uses https://host/api/v3.' }),
+        owner: z.string().max(255).optional(),
+        repo: z.string().max(255).optional(),
+      })
+      .optional()
+      .meta({ description: 'Where to open the draft pull request; derived from the URL when it is a GitHub URL.' }),
+  })
+  .meta({ description: 'The repository the story changes. Immutable once created.' });
+
+export const AGENT_BACKENDS = ['scripted', 'langchain', 'cli'] as const;
+
+export const agentSchema = z
+  .object({
+    backend: z.enum(AGENT_BACKENDS).default('scripted').meta({
+      description: 'scripted: deterministic offline agent; langchain: tool-calling model agent; cli: an external headless coding-agent command.',
+    }),
+    provider: z.enum(['anthropic', 'openai']).optional().meta({ description: 'Model provider for the langchain backend.' }),
+    model: z.string().max(255).optional(),
+    baseURL: z.string().max(2048).optional().meta({ description: 'Provider base URL (any OpenAI-compatible endpoint).' }),
+    maxTurns: z.int().min(1).max(1000).default(30),
+    maxTokensPerCall: z.int().min(1).max(200000).default(4096).meta({
+      description: 'max_tokens sent with every model call; bounds the cost reserved before each call.',
+    }),
+    command: z.array(z.string()).optional().meta({ description: 'The cli backend command and arguments.' }),
+    credentialsSecretRef: secretKeyRefSchema
+      .optional()
+      .meta({ description: 'Secret with the provider API key (key defaults to "apiKey").' }),
+  })
+  .meta(
+    cel(
+      { rule: "self.backend != 'cli' || has(self.command) && size(self.command) > 0", message: 'agent.command is required when agent.backend is cli' },
+      { rule: "self.backend != 'langchain' || has(self.model)", message: 'agent.model is required when agent.backend is langchain' },
+    ),
+  );
+
+export const verifySchema = z.object({
+  command: z.array(z.string()).min(1).meta({ description: 'Test/lint command run in the worktree, e.g. ["npm","test"].' }),
+  timeoutSeconds: z.int().min(1).max(86400).default(600),
+  maxAttempts: z.int().min(1).max(20).default(3).meta({ description: 'Implement→verify loops before the story fails.' }),
+});
+
+export const decisionAnswerSchema = z.object({
+  id: z.string().min(1).max(253).meta({ description: 'The id of status.pendingDecision this answers.' }),
+  choice: z.string().min(1).max(1024).meta({ description: 'One of the offered options (or free text where allowed).' }),
+  comment: z.string().max(65536).optional(),
+});
+export type DecisionAnswer = z.infer<typeof decisionAnswerSchema>;
+
+export const storyRunSpecSchema = z
+  .object({
+    story: storySchema.meta(cel({ rule: 'self == oldSelf', message: 'spec.story is immutable' })),
+    repository: repositorySchema.meta(cel({ rule: 'self == oldSelf', message: 'spec.repository is immutable' })),
+    queueRef: z.string().max(253).optional().meta({ description: 'Name of a WorkQueue in the same namespace.' }),
+    priority: z.int().min(-1000).max(1000).default(0).meta({ description: 'Higher runs first within a queue.' }),
+    agent: agentSchema.default({ backend: 'scripted', maxTurns: 30, maxTokensPerCall: 4096 }),
+    verify: verifySchema.optional(),
+    maxCostUSD: moneySchema('Hard cost cap for this story').optional(),
+    confidenceThreshold: z.number().default(0.8).meta({
+      description: 'Below this confidence (0..1) a gate pauses the story for a human.',
+    }),
+    backoffLimit: z.int().min(0).max(20).default(2).meta({ description: 'Failed pods retried before the story fails.' }),
+    paused: z.boolean().default(false),
+    pauseMode: z.enum(['Graceful', 'Immediate']).default('Graceful').meta({
+      description: 'Graceful: finish the current step and checkpoint; Immediate: stop the pod now.',
+    }),
+    abort: z
+      .object({
+        requested: z.boolean().default(false),
+        keepWork: z.boolean().default(false).meta({ description: 'Push the work-in-progress branch before cleaning up.' }),
+      })
+      .default({ requested: false, keepWork: false })
+      .meta(cel({ rule: '!oldSelf.requested || self.requested', message: 'an abort cannot be withdrawn once requested' })),
+    decisions: z
+      .array(decisionAnswerSchema)
+      .max(200)
+      .default([])
+      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['id'] }),
+  })
+  .meta(
+    cel(
+      {
+        rule: '!has(self.maxCostUSD) || self.maxCostUSD >= 0.0',
+        message: 'maxCostUSD must be at least 0',
+        fieldPath: '.maxCostUSD',
+      },
+      {
+        rule: 'self.confidenceThreshold >= 0.0 && self.confidenceThreshold <= 1.0',
+        message: 'confidenceThreshold must be within 0..1',
+        fieldPath: '.confidenceThreshold',
+      },
+    ),
+  );
+export type StoryRunSpec = z.infer<typeof storyRunSpecSchema>;
+
+export const pendingDecisionSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['Decision', 'ConfidenceGate']).default('Decision'),
+  step: z.string().optional(),
+  question: z.string(),
+  context: z.string().default('').meta({ description: 'Everything a human needs to decide (markdown).' }),
+  options: z.array(z.string()).default([]),
+  recommendation: z.string().optional(),
+  askedAt: z.iso.datetime().optional(),
+});
+export type PendingDecision = z.infer<typeof pendingDecisionSchema>;
+
+export const storyRunStatusSchema = z.object({
+  phase: storyRunPhaseSchema.optional(),
+  step: z.string().optional().meta({ description: 'The workflow step in progress or last completed.' }),
+  conditions: conditionsSchema.optional(),
+  podName: z.string().optional(),
+  workVolume: z.string().optional().meta({ description: 'The PVC holding the worktree.' }),
+  attempt: z.int().min(0).optional().meta({ description: 'Pods started for this story so far.' }),
+  failures: z.int().min(0).optional().meta({ description: 'Pods that failed; retried up to spec.backoffLimit.' }),
+  retryAfter: z.iso.datetime().optional(),
+  branch: z.string().optional(),
+  costUSD: z.number().optional(),
+  startedAt: z.iso.datetime().optional(),
+  completedAt: z.iso.datetime().optional(),
+  pullRequest: z.object({ url: z.string(), number: z.int() }).optional(),
+  pendingDecision: pendingDecisionSchema.optional(),
+  confidence: z.number().optional(),
+  observedGeneration: z.int().optional(),
+  message: z.string().optional(),
+});
+export type StoryRunStatus = z.infer<typeof storyRunStatusSchema>;
+
+export const storyRunSchema = z.object({
+  apiVersion: z.literal('nightshift.dev/v1alpha1'),
+  kind: z.literal('StoryRun'),
+  metadata: objectMetaSchema,
+  spec: storyRunSpecSchema,
+  status: storyRunStatusSchema.optional(),
+});
+export type StoryRun = z.infer<typeof storyRunSchema>;

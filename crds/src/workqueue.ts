@@ -1,0 +1,72 @@
+// WorkQueue: admits the StoryRuns that name it, in priority order, within
+// maxParallel, its Budget and its schedule.
+import { z } from 'zod';
+import { cel, conditionsSchema, objectMetaSchema } from './meta.ts';
+
+export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+export const weekdaySchema = z.enum(WEEKDAYS);
+export type Weekday = z.infer<typeof weekdaySchema>;
+
+const HH_MM = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+const HH_MM_OR_24 = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$";
+
+export const scheduleWindowSchema = z
+  .object({
+    days: z.array(weekdaySchema).min(1).max(7).default([...WEEKDAYS]).meta({
+      description: 'Days the window opens on; a window that crosses midnight belongs to the day it opens.',
+    }),
+    start: z.string().meta({ description: 'Opening time HH:MM in the schedule time zone.' }),
+    end: z.string().meta({ description: 'Closing time HH:MM (24:00 for end of day); before start means it crosses midnight.' }),
+  })
+  .meta(
+    cel(
+      { rule: `self.start.matches('${HH_MM}')`, message: 'start must be a time HH:MM (00:00-23:59)', fieldPath: '.start' },
+      { rule: `self.end.matches('${HH_MM_OR_24}')`, message: 'end must be a time HH:MM (00:00-24:00)', fieldPath: '.end' },
+      { rule: 'self.start != self.end', message: 'a window must not start and end at the same time' },
+    ),
+  );
+export type ScheduleWindow = z.infer<typeof scheduleWindowSchema>;
+
+export const blackoutSchema = z
+  .object({
+    start: z.iso.datetime({ offset: true }),
+    end: z.iso.datetime({ offset: true }),
+    reason: z.string().max(1024).optional(),
+  })
+  .meta(cel({ rule: 'timestamp(self.start) < timestamp(self.end)', message: 'a blackout must start before it ends' }));
+
+export const scheduleSchema = z.object({
+  timezone: z.string().min(1).max(64).default('UTC').meta({ description: 'IANA time zone, e.g. Europe/Berlin.' }),
+  windows: z.array(scheduleWindowSchema).max(50).default([]).meta({
+    description: 'When stories may start; no windows means always.',
+  }),
+  blackouts: z.array(blackoutSchema).max(100).default([]),
+  override: z.enum(['None', 'ForceRun', 'ForceStop']).default('None'),
+});
+export type Schedule = z.infer<typeof scheduleSchema>;
+
+export const workQueueSpecSchema = z
+  .object({
+    maxParallel: z.int().default(1).meta({ description: 'Stories of this queue running at once.' }),
+    paused: z.boolean().default(false).meta({ description: 'Admit nothing new; running stories go on.' }),
+    budgetRef: z.string().max(253).optional().meta({ description: 'Name of a Budget in the same namespace.' }),
+    schedule: scheduleSchema.optional(),
+  })
+  .meta(cel({ rule: 'self.maxParallel >= 0', message: 'maxParallel must be at least 0', fieldPath: '.maxParallel' }));
+export type WorkQueueSpec = z.infer<typeof workQueueSpecSchema>;
+
+export const workQueueStatusSchema = z.object({
+  running: z.int().optional(),
+  queued: z.int().optional(),
+  conditions: conditionsSchema.optional(),
+  observedGeneration: z.int().optional(),
+});
+
+export const workQueueSchema = z.object({
+  apiVersion: z.literal('nightshift.dev/v1alpha1'),
+  kind: z.literal('WorkQueue'),
+  metadata: objectMetaSchema,
+  spec: workQueueSpecSchema,
+  status: workQueueStatusSchema.optional(),
+});
+export type WorkQueue = z.infer<typeof workQueueSchema>;

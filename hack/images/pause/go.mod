@@ -1,0 +1,3 @@
+module nightshift.dev/pause
+
+go 1.22

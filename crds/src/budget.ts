@@ -13,7 +13,9 @@ export const extensionSchema = z
       description: 'When granted; the extension applies to the period containing this instant (defaults to creation).',
     }),
   })
-  .meta(cel({ rule: 'self.amountUSD >= 0.0', message: 'extension amountUSD must be at least 0', fieldPath: '.amountUSD' }));
+  .meta(
+    cel({ rule: 'self.amountUSD >= 0.0', message: 'extension amountUSD must be at least 0', fieldPath: '.amountUSD' }),
+  );
 
 export const budgetSpecSchema = z
   .object({
@@ -26,8 +28,16 @@ export const budgetSpecSchema = z
   })
   .meta(
     cel(
-      { rule: '!has(self.dailyLimitUSD) || self.dailyLimitUSD >= 0.0', message: 'dailyLimitUSD must be at least 0', fieldPath: '.dailyLimitUSD' },
-      { rule: '!has(self.weeklyLimitUSD) || self.weeklyLimitUSD >= 0.0', message: 'weeklyLimitUSD must be at least 0', fieldPath: '.weeklyLimitUSD' },
+      {
+        rule: '!has(self.dailyLimitUSD) || self.dailyLimitUSD >= 0.0',
+        message: 'dailyLimitUSD must be at least 0',
+        fieldPath: '.dailyLimitUSD',
+      },
+      {
+        rule: '!has(self.weeklyLimitUSD) || self.weeklyLimitUSD >= 0.0',
+        message: 'weeklyLimitUSD must be at least 0',
+        fieldPath: '.weeklyLimitUSD',
+      },
       {
         rule: 'self.alertThreshold >= 0.0 && self.alertThreshold <= 1.0',
         message: 'alertThreshold must be within 0..1',

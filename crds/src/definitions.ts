@@ -54,7 +54,8 @@ export const KINDS: KindDefinition[] = [
     plural: 'workqueues',
     singular: 'workqueue',
     shortNames: ['wq'],
-    description: 'Admits the StoryRuns that name it in priority order, within maxParallel, its Budget and its schedule.',
+    description:
+      'Admits the StoryRuns that name it in priority order, within maxParallel, its Budget and its schedule.',
     spec: workQueueSpecSchema,
     status: workQueueStatusSchema,
     printerColumns: [

@@ -48,7 +48,9 @@ export const repositorySchema = z
           .string()
           .max(2048)
           .optional()
-          .meta({ description: 'GitHub API base URL; api.github.com by default, GitHub Enterprise uses https://host/api/v3.' }),
+          .meta({
+            description: 'GitHub API base URL; api.github.com by default, GitHub Enterprise uses https://host/api/v3.',
+          }),
         owner: z.string().max(255).optional(),
         repo: z.string().max(255).optional(),
       })
@@ -62,11 +64,19 @@ export const AGENT_BACKENDS = ['scripted', 'langchain', 'cli'] as const;
 export const agentSchema = z
   .object({
     backend: z.enum(AGENT_BACKENDS).default('scripted').meta({
-      description: 'scripted: deterministic offline agent; langchain: tool-calling model agent; cli: an external headless coding-agent command.',
+      description:
+        'scripted: deterministic offline agent; langchain: tool-calling model agent; cli: an external headless coding-agent command.',
     }),
-    provider: z.enum(['anthropic', 'openai']).optional().meta({ description: 'Model provider for the langchain backend.' }),
+    provider: z
+      .enum(['anthropic', 'openai'])
+      .optional()
+      .meta({ description: 'Model provider for the langchain backend.' }),
     model: z.string().max(255).optional(),
-    baseURL: z.string().max(2048).optional().meta({ description: 'Provider base URL (any OpenAI-compatible endpoint).' }),
+    baseURL: z
+      .string()
+      .max(2048)
+      .optional()
+      .meta({ description: 'Provider base URL (any OpenAI-compatible endpoint).' }),
     maxTurns: z.int().min(1).max(1000).default(30),
     maxTokensPerCall: z.int().min(1).max(200000).default(4096).meta({
       description: 'max_tokens sent with every model call; bounds the cost reserved before each call.',
@@ -78,15 +88,29 @@ export const agentSchema = z
   })
   .meta(
     cel(
-      { rule: "self.backend != 'cli' || has(self.command) && size(self.command) > 0", message: 'agent.command is required when agent.backend is cli' },
-      { rule: "self.backend != 'langchain' || has(self.model)", message: 'agent.model is required when agent.backend is langchain' },
+      {
+        rule: "self.backend != 'cli' || has(self.command) && size(self.command) > 0",
+        message: 'agent.command is required when agent.backend is cli',
+      },
+      {
+        rule: "self.backend != 'langchain' || has(self.model)",
+        message: 'agent.model is required when agent.backend is langchain',
+      },
     ),
   );
 
 export const verifySchema = z.object({
-  command: z.array(z.string()).min(1).meta({ description: 'Test/lint command run in the worktree, e.g. ["npm","test"].' }),
+  command: z
+    .array(z.string())
+    .min(1)
+    .meta({ description: 'Test/lint command run in the worktree, e.g. ["npm","test"].' }),
   timeoutSeconds: z.int().min(1).max(86400).default(600),
-  maxAttempts: z.int().min(1).max(20).default(3).meta({ description: 'Implement→verify loops before the story fails.' }),
+  maxAttempts: z
+    .int()
+    .min(1)
+    .max(20)
+    .default(3)
+    .meta({ description: 'Implement→verify loops before the story fails.' }),
 });
 
 export const decisionAnswerSchema = z.object({
@@ -108,7 +132,12 @@ export const storyRunSpecSchema = z
     confidenceThreshold: z.number().default(0.8).meta({
       description: 'Below this confidence (0..1) a gate pauses the story for a human.',
     }),
-    backoffLimit: z.int().min(0).max(20).default(2).meta({ description: 'Failed pods retried before the story fails.' }),
+    backoffLimit: z
+      .int()
+      .min(0)
+      .max(20)
+      .default(2)
+      .meta({ description: 'Failed pods retried before the story fails.' }),
     paused: z.boolean().default(false),
     pauseMode: z.enum(['Graceful', 'Immediate']).default('Graceful').meta({
       description: 'Graceful: finish the current step and checkpoint; Immediate: stop the pod now.',
@@ -116,10 +145,15 @@ export const storyRunSpecSchema = z
     abort: z
       .object({
         requested: z.boolean().default(false),
-        keepWork: z.boolean().default(false).meta({ description: 'Push the work-in-progress branch before cleaning up.' }),
+        keepWork: z
+          .boolean()
+          .default(false)
+          .meta({ description: 'Push the work-in-progress branch before cleaning up.' }),
       })
       .default({ requested: false, keepWork: false })
-      .meta(cel({ rule: '!oldSelf.requested || self.requested', message: 'an abort cannot be withdrawn once requested' })),
+      .meta(
+        cel({ rule: '!oldSelf.requested || self.requested', message: 'an abort cannot be withdrawn once requested' }),
+      ),
     decisions: z
       .array(decisionAnswerSchema)
       .max(200)

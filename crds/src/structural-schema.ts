@@ -9,7 +9,11 @@ export type JsonSchema = { [key: string]: unknown };
 const SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
 
 export function toStructuralSchema(schema: z.ZodType): JsonSchema {
-  const emitted = z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'throw' }) as JsonSchema;
+  const emitted = z.toJSONSchema(schema, {
+    io: 'input',
+    target: 'openapi-3.0',
+    unrepresentable: 'throw',
+  }) as JsonSchema;
   delete emitted.$schema;
   return clean(emitted, '');
 }
@@ -35,7 +39,10 @@ function clean(node: JsonSchema, path: string): JsonSchema {
   }
   if (out.properties && typeof out.properties === 'object') {
     out.properties = Object.fromEntries(
-      Object.entries(out.properties as Record<string, JsonSchema>).map(([name, child]) => [name, clean(child, `${path}.${name}`)]),
+      Object.entries(out.properties as Record<string, JsonSchema>).map(([name, child]) => [
+        name,
+        clean(child, `${path}.${name}`),
+      ]),
     );
   }
   if (out.items && typeof out.items === 'object') out.items = clean(out.items as JsonSchema, `${path}[]`);

@@ -7,21 +7,37 @@ export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday',
 export const weekdaySchema = z.enum(WEEKDAYS);
 export type Weekday = z.infer<typeof weekdaySchema>;
 
-const HH_MM = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
-const HH_MM_OR_24 = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$";
+const HH_MM = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
+const HH_MM_OR_24 = '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
 
 export const scheduleWindowSchema = z
   .object({
-    days: z.array(weekdaySchema).min(1).max(7).default([...WEEKDAYS]).meta({
-      description: 'Days the window opens on; a window that crosses midnight belongs to the day it opens.',
-    }),
-    start: z.string().meta({ description: 'Opening time HH:MM in the schedule time zone.' }),
-    end: z.string().meta({ description: 'Closing time HH:MM (24:00 for end of day); before start means it crosses midnight.' }),
+    days: z
+      .array(weekdaySchema)
+      .min(1)
+      .max(7)
+      .default([...WEEKDAYS])
+      .meta({
+        description: 'Days the window opens on; a window that crosses midnight belongs to the day it opens.',
+      }),
+    start: z.string().max(5).meta({ description: 'Opening time HH:MM in the schedule time zone.' }),
+    end: z
+      .string()
+      .max(5)
+      .meta({ description: 'Closing time HH:MM (24:00 for end of day); before start means it crosses midnight.' }),
   })
   .meta(
     cel(
-      { rule: `self.start.matches('${HH_MM}')`, message: 'start must be a time HH:MM (00:00-23:59)', fieldPath: '.start' },
-      { rule: `self.end.matches('${HH_MM_OR_24}')`, message: 'end must be a time HH:MM (00:00-24:00)', fieldPath: '.end' },
+      {
+        rule: `self.start.matches('${HH_MM}')`,
+        message: 'start must be a time HH:MM (00:00-23:59)',
+        fieldPath: '.start',
+      },
+      {
+        rule: `self.end.matches('${HH_MM_OR_24}')`,
+        message: 'end must be a time HH:MM (00:00-24:00)',
+        fieldPath: '.end',
+      },
       { rule: 'self.start != self.end', message: 'a window must not start and end at the same time' },
     ),
   );
@@ -29,8 +45,8 @@ export type ScheduleWindow = z.infer<typeof scheduleWindowSchema>;
 
 export const blackoutSchema = z
   .object({
-    start: z.iso.datetime({ offset: true }),
-    end: z.iso.datetime({ offset: true }),
+    start: z.iso.datetime({ offset: true }).max(64),
+    end: z.iso.datetime({ offset: true }).max(64),
     reason: z.string().max(1024).optional(),
   })
   .meta(cel({ rule: 'timestamp(self.start) < timestamp(self.end)', message: 'a blackout must start before it ends' }));

@@ -18,6 +18,9 @@ NODE_VERSION="${NIGHTSHIFT_IMAGE_NODE_VERSION:-24.21.0}"
 NPM_VERSION="${NIGHTSHIFT_IMAGE_NPM_VERSION:-11.21.2}"
 DEBIAN_SUITE="${NIGHTSHIFT_IMAGE_SUITE:-bookworm}"
 RUNNER_IMAGE="${NIGHTSHIFT_RUNNER_IMAGE:-nightshift.local/runner:dev}"
+# The machine's CA bundle, handed to image builds as a secret so npm inside
+# the build trusts the same registries (and TLS proxies) the host does.
+HOST_CA_BUNDLE="${NIGHTSHIFT_CA_BUNDLE:-$(for f in "${NODE_EXTRA_CA_CERTS:-}" /etc/ssl/certs/ca-certificates.crt; do [[ -n "$f" && -f "$f" ]] && { echo "$f"; break; }; done)}"
 
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 hash_tree() { (cd "$REPO_ROOT" && find "$@" -type f -not -path '*/node_modules/*' -not -name '*.test.ts' | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-16; }
@@ -110,6 +113,7 @@ build_runner() {
   if [[ ! -f "$archive" ]]; then
     step "building runner image (runner-image/Dockerfile on the local base)" \
       buildah bud --quiet --isolation chroot --layers --build-arg "BASE=nightshift.local/base:$BASE_KEY" \
+      ${HOST_CA_BUNDLE:+--secret "id=ca,src=$HOST_CA_BUNDLE"} \
       -f "$REPO_ROOT/runner-image/Dockerfile" -t "nightshift-runner:$key" "$REPO_ROOT" >/dev/null
     push_archive "nightshift-runner:$key" "$archive" "$RUNNER_IMAGE"
   fi

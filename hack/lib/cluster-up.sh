@@ -51,6 +51,7 @@ start_process kube-apiserver "$K8S_BIN_DIR/kube-apiserver" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$PKI_DIR/sa.pub" --service-account-signing-key-file "$PKI_DIR/sa.key" \
   --service-cluster-ip-range "$SERVICE_CIDR" --authorization-mode Node,RBAC --allow-privileged=true \
+  --kubelet-preferred-address-types InternalIP,Hostname \
   --enable-admission-plugins NodeRestriction --profiling=false --v=1
 wait_until "kube-apiserver /readyz" 120 kube-apiserver apiserver_ready
 

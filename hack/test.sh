@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `npm test`: installs what the tests need (npm packages, Debian packages, the
+# Kubernetes binaries and images, cached under ~/.cache/nightshift), brings up
+# the local cluster, then type-checks, lints and runs every test.
+# Pass mocha arguments to run a subset: npm test -- operator/test/storyrun.test.ts
+source "$(dirname "$0")/lib/common.sh"
+cd "$REPO_ROOT"
+
+bash hack/lib/ensure-node-modules.sh
+export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
+[[ "$(node --version)" == v24.* ]] || die "expected Node 24 from node_modules/.bin, got $(node --version)"
+
+step "local cluster (first run builds Kubernetes from source, ~10-15 min)" bash hack/cluster up
+step "generating CRD manifests" npm run --silent generate -w crds >/dev/null
+step "type-checking" tsc -p .
+step "linting" npm run --silent lint
+if [[ $# -gt 0 ]]; then
+  mocha --spec "$@"
+else
+  mocha
+fi

@@ -14,8 +14,7 @@ step "local cluster (first run builds Kubernetes from source, ~10-15 min)" bash 
 step "generating CRD manifests" npm run --silent generate -w crds >/dev/null
 step "type-checking" tsc -p .
 step "linting" npm run --silent lint
-if [[ $# -gt 0 ]]; then
-  mocha --spec "$@"
-else
-  mocha
-fi
+# Unit tests sit beside the code (src/**/*.test.ts); integration tests in each
+# workspace's test/ folder and in hack/test/.
+ALL_TESTS=('{crds,operator,runner-image,dashboard}/src/**/*.test.ts' '{crds,operator,runner-image,dashboard,hack}/test/**/*.test.ts')
+if [[ $# -gt 0 ]]; then mocha "$@"; else mocha "${ALL_TESTS[@]}"; fi

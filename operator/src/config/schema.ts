@@ -1,0 +1,97 @@
+// The operator's configuration: one zod schema, read from a YAML file and
+// overridden by environment variables. Nothing else reads process.env.
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const seconds = (fallback: number) => z.number().int().min(0).default(fallback);
+const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/, 'must be a Kubernetes quantity such as 500m or 1Gi');
+
+export const configSchema = z.object({
+  identity: z
+    .string()
+    .min(1)
+    .default(`${hostname()}-${process.pid}`)
+    .describe('This replica in leader election and records'),
+  kubeconfig: z.string().optional().describe('Path to a kubeconfig; in-cluster or ~/.kube/config otherwise'),
+  namespaces: z.array(z.string().min(1)).default([]).describe('Namespaces to watch; empty means all'),
+  workers: z.number().int().min(1).max(64).default(4),
+  resyncSeconds: seconds(60),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  pidFile: z.string().default('/tmp/nightshift-operator.pid'),
+  http: z
+    .object({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(8080),
+    })
+    .default({ host: '0.0.0.0', port: 8080 }),
+  database: z
+    .object({
+      url: z.string().min(1).optional().describe('postgres://...; unset means the embedded default'),
+      embedded: z
+        .object({ dataDir: z.string().min(1), port: z.number().int().min(1).max(65535).default(5433) })
+        .default({ dataDir: `${process.env.HOME ?? '/tmp'}/.local/share/nightshift/postgres`, port: 5433 }),
+    })
+    .prefault({}),
+  leaderElection: z
+    .object({
+      enabled: z.boolean().default(true),
+      leaseName: z.string().default('nightshift-operator'),
+      namespace: z.string().default('default'),
+      leaseDurationSeconds: z.number().int().min(2).default(15),
+      renewDeadlineSeconds: z.number().int().min(1).default(10),
+      retryPeriodSeconds: z.number().int().min(1).default(2),
+    })
+    .prefault({})
+    .refine((l) => l.renewDeadlineSeconds < l.leaseDurationSeconds, {
+      message: 'renewDeadlineSeconds must be less than leaseDurationSeconds',
+      path: ['renewDeadlineSeconds'],
+    }),
+  runner: z
+    .object({
+      image: z.string().min(1).default('ghcr.io/nightshift-dev/runner:0.1.0'),
+      imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
+      serviceAccountName: z.string().optional(),
+      hostNetwork: z.boolean().default(false).describe('Run story pods on the node network (local clusters)'),
+      gracefulStopSeconds: seconds(300).describe('How long a graceful pause lets the current step finish'),
+      immediateStopSeconds: seconds(1),
+      abortStopSeconds: seconds(30),
+      resources: z
+        .object({
+          requests: z.record(z.string(), quantity).default({ cpu: '100m', memory: '256Mi' }),
+          limits: z.record(z.string(), quantity).default({ memory: '2Gi' }),
+        })
+        .prefault({}),
+      databaseSecret: z
+        .object({ name: z.string().min(1).default('nightshift-database'), key: z.string().min(1).default('url') })
+        .prefault({}),
+      databaseURL: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('When set, the operator writes this URL into databaseSecret in each story namespace'),
+      dashboardURL: z.string().optional(),
+    })
+    .prefault({}),
+  workspace: z
+    .object({
+      volume: z.enum(['PersistentVolumeClaim', 'EmptyDir']).default('PersistentVolumeClaim'),
+      storageClassName: z.string().optional(),
+      size: quantity.default('1Gi'),
+      fixPermissions: z
+        .boolean()
+        .default(false)
+        .describe('chown the volume for the runner user in a root init container (provisioners that ignore fsGroup)'),
+    })
+    .prefault({}),
+  retry: z
+    .object({ backoffBaseSeconds: z.number().min(0).default(10), backoffMaxSeconds: z.number().min(0).default(300) })
+    .prefault({}),
+  retention: z
+    .object({
+      podSeconds: seconds(300).describe('Keep a finished story pod this long (for kubectl logs)'),
+      volumeSeconds: seconds(0).describe('Keep a finished story worktree volume this long'),
+    })
+    .prefault({}),
+});
+
+export type OperatorConfig = z.infer<typeof configSchema>;

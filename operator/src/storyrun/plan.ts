@@ -1,0 +1,301 @@
+// The StoryRun lifecycle as one pure function: from what is observed, the
+// status the StoryRun should have and the next changes to make. The
+// reconciler applies them; everything here is unit-tested without a cluster.
+import { TERMINAL_PHASES, type PendingDecision, type StoryRunPhase, type StoryRunStatus } from '@nightshift/crds';
+import type { PodView, SessionView, StoryRunObservation } from './observation.ts';
+
+export interface LifecyclePolicy {
+  gracefulStopSeconds: number;
+  immediateStopSeconds: number;
+  abortStopSeconds: number;
+  backoffBaseSeconds: number;
+  backoffMaxSeconds: number;
+  podRetentionSeconds: number;
+  volumeRetentionSeconds: number;
+  /** false when the worktree is an emptyDir: nothing survives the pod. */
+  persistentVolume: boolean;
+}
+
+export type Action =
+  | { type: 'EnsureVolume' }
+  | { type: 'DeleteVolume' }
+  | { type: 'StartAttempt'; attempt: number; mode: 'run' | 'salvage' }
+  | { type: 'StopPod'; podName: string; graceSeconds: number; why: string }
+  | { type: 'DeletePod'; podName: string }
+  | { type: 'RecordCrash'; sessionId: string; attempt: number; detail: Record<string, unknown> }
+  | { type: 'AnswerDecision'; decisionId: string; choice: string; comment?: string };
+
+/** A transition worth an Event (and an execution_events row). */
+export interface Transition {
+  reason: string;
+  message: string;
+  warning?: boolean;
+}
+
+export interface Plan {
+  status: StoryRunStatus;
+  actions: Action[];
+  transitions: Transition[];
+  requeueAfterMs?: number;
+}
+
+/** Crash backoff: base · 2^(failures-1), capped. */
+export function retryDelaySeconds(failures: number, policy: LifecyclePolicy): number {
+  return Math.min(policy.backoffMaxSeconds, policy.backoffBaseSeconds * 2 ** Math.max(0, failures - 1));
+}
+
+const isLive = (pod: PodView) => pod.phase === 'Pending' || pod.phase === 'Running' || pod.phase === 'Unknown';
+
+/** A pod that finished or vanished without its runner recording an outcome crashed. */
+function crashOf(session: SessionView, pods: PodView[]): Record<string, unknown> | undefined {
+  if (session.endedAt || !session.podUid) return undefined;
+  const pod = pods.find((p) => p.attempt === session.attempt && p.mode === session.mode);
+  if (!pod || pod.uid !== session.podUid) return { reason: 'PodMissing', message: `pod ${session.podName} disappeared` };
+  if (isLive(pod)) return undefined;
+  return {
+    reason: pod.reason ?? (pod.phase === 'Succeeded' ? 'NoOutcome' : 'Error'),
+    exitCode: pod.exitCode,
+    message:
+      pod.phase === 'Succeeded'
+        ? `pod ${pod.name} exited 0 without recording an outcome`
+        : `pod ${pod.name} failed (${pod.reason ?? 'Error'}, exit code ${pod.exitCode ?? 'unknown'})`,
+  };
+}
+
+export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): Plan {
+  const { storyRun, pods, now } = o;
+  const spec = storyRun.spec;
+  const previous = storyRun.status ?? {};
+  const actions: Action[] = [];
+  const transitions: Transition[] = [];
+  let requeueAfterMs: number | undefined;
+  const requeueIn = (ms: number) => {
+    requeueAfterMs = Math.max(0, Math.min(requeueAfterMs ?? Infinity, ms));
+  };
+
+  // Sessions with crashes folded in, as they will be once the crash is recorded.
+  const sessions = o.sessions.map((s) => {
+    const crash = crashOf(s, pods);
+    if (!crash) return s;
+    actions.push({ type: 'RecordCrash', sessionId: s.id, attempt: s.attempt, detail: crash });
+    return { ...s, endedAt: now, outcome: 'Crashed' as const, outcomeDetail: crash };
+  });
+  const latest = sessions.at(-1);
+  const latestRun = sessions.filter((s) => s.mode === 'run').at(-1);
+  const attempt = Math.max(latest?.attempt ?? 0, ...pods.map((p) => p.attempt));
+  const current = pods.find((p) => p.attempt === attempt && isLive(p));
+  const failures = sessions.filter((s) => s.outcome === 'Crashed' && s.mode === 'run').length;
+  const costUSD = Math.max(0, ...sessions.map((s) => s.costUSD));
+
+  const status: StoryRunStatus = {
+    ...previous,
+    attempt,
+    failures,
+    costUSD: Math.round(costUSD * 1e6) / 1e6,
+    step: latestRun?.step ?? previous.step,
+    podName: current?.name ?? latest?.podName ?? previous.podName,
+    workVolume: policy.persistentVolume ? o.volume?.name ?? previous.workVolume : undefined,
+    branch: `nightshift/${spec.story.id}`,
+    observedGeneration: storyRun.metadata.generation,
+  };
+  delete status.pendingDecision;
+  delete status.retryAfter;
+  const startedAt = sessions[0]?.createdAt;
+  if (startedAt && !status.startedAt) status.startedAt = startedAt.toISOString();
+
+  const next = (phase: StoryRunPhase, message: string) => {
+    status.phase = phase;
+    status.message = message;
+  };
+  const finish = (phase: StoryRunPhase, message: string, warning = false) => {
+    next(phase, message);
+    status.completedAt ??= now.toISOString();
+    transitions.push({ reason: phase, message, warning });
+  };
+  const startAttempt = (mode: 'run' | 'salvage', why: string) => {
+    if (policy.persistentVolume && !o.volume) actions.push({ type: 'EnsureVolume' });
+    for (const old of pods) if (!isLive(old)) actions.push({ type: 'DeletePod', podName: old.name });
+    actions.push({ type: 'StartAttempt', attempt: attempt + 1, mode });
+    transitions.push({ reason: mode === 'salvage' ? 'SavingWork' : attempt === 0 ? 'Started' : 'Resumed', message: why });
+  };
+  const stopCurrent = (graceSeconds: number, why: string) => {
+    if (!current) return;
+    const stopping = current.terminating && (current.deletionGracePeriodSeconds ?? Infinity) <= graceSeconds;
+    if (!stopping) actions.push({ type: 'StopPod', podName: current.name, graceSeconds, why });
+    requeueIn(2_000);
+  };
+
+  // Finished: only clean-up remains.
+  if (previous.phase && TERMINAL_PHASES.includes(previous.phase)) {
+    const completedAt = new Date(previous.completedAt ?? now);
+    const age = (now.getTime() - completedAt.getTime()) / 1000;
+    for (const pod of pods) {
+      if (isLive(pod)) actions.push({ type: 'StopPod', podName: pod.name, graceSeconds: policy.abortStopSeconds, why: 'story finished' });
+      else if (age >= policy.podRetentionSeconds) actions.push({ type: 'DeletePod', podName: pod.name });
+      else requeueIn((policy.podRetentionSeconds - age) * 1000);
+    }
+    if (o.volume && !o.volume.terminating && !pods.some(isLive)) {
+      if (age >= policy.volumeRetentionSeconds) actions.push({ type: 'DeleteVolume' });
+      else requeueIn((policy.volumeRetentionSeconds - age) * 1000);
+    }
+    return { status: { ...status, phase: previous.phase }, actions, transitions, requeueAfterMs };
+  }
+
+  // Abort: stop the pod, keep the work if asked (a salvage pod pushes the branch), finish.
+  if (spec.abort.requested) {
+    if (current && current.mode === 'run') {
+      stopCurrent(policy.abortStopSeconds, 'abort requested');
+      next(previous.phase ?? 'Queued', 'Aborting: stopping the story pod');
+    } else if (spec.abort.keepWork && policy.persistentVolume && o.volume && attempt > 0) {
+      const salvage = sessions.find((s) => s.mode === 'salvage');
+      if (!salvage) {
+        startAttempt('salvage', 'abort with keepWork: pushing the work in progress');
+        next(previous.phase ?? 'Running', 'Aborting: saving the work in progress');
+      } else if (!salvage.endedAt) {
+        next(previous.phase ?? 'Running', 'Aborting: saving the work in progress');
+        requeueIn(5_000);
+      } else if (salvage.outcome === 'Salvaged') {
+        finish('Aborted', `Aborted; work in progress kept on branch ${String(salvage.outcomeDetail?.branch ?? status.branch)}`);
+      } else {
+        finish('Aborted', `Aborted; saving the work in progress failed: ${String(salvage.outcomeDetail?.message ?? 'unknown error')}`, true);
+      }
+    } else {
+      if (o.volume && !o.volume.terminating) actions.push({ type: 'DeleteVolume' });
+      finish('Aborted', spec.abort.keepWork && attempt === 0 ? 'Aborted before any work started' : 'Aborted; work discarded');
+    }
+    return { status, actions, transitions, requeueAfterMs };
+  }
+
+  // Pause: stop the pod (gracefully: the step in flight finishes and checkpoints).
+  if (spec.paused) {
+    if (current) {
+      const grace = spec.pauseMode === 'Immediate' ? policy.immediateStopSeconds : policy.gracefulStopSeconds;
+      stopCurrent(grace, `${spec.pauseMode.toLowerCase()} pause requested`);
+      if (previous.phase !== 'Pausing') transitions.push({ reason: 'Pausing', message: `${spec.pauseMode} pause requested` });
+      next('Pausing', spec.pauseMode === 'Graceful' ? 'Pausing: letting the current step finish' : 'Pausing: stopping the pod now');
+    } else {
+      if (previous.phase !== 'Paused') transitions.push({ reason: 'Paused', message: 'Paused by spec.paused' });
+      next('Paused', 'Paused; set spec.paused to false to resume');
+    }
+    return { status, actions, transitions, requeueAfterMs };
+  }
+
+  // Not started yet: admission decides (queue, budget, schedule plug in there).
+  if (attempt === 0) {
+    if (!o.admission.admitted) {
+      if (previous.phase !== 'Queued') transitions.push({ reason: 'Queued', message: o.admission.message });
+      next('Queued', o.admission.message);
+      return { status, actions, transitions, requeueAfterMs };
+    }
+    transitions.push({ reason: 'Admitted', message: o.admission.message });
+    startAttempt('run', 'admitted');
+    next('Admitted', 'Admitted; starting the story pod');
+    return { status, actions, transitions, requeueAfterMs };
+  }
+
+  // An attempt in flight.
+  if (latest && !latest.endedAt) {
+    if (!latest.podUid) {
+      // The record exists but the pod was never made or never recorded (a crash
+      // between the writes): starting the attempt again creates or adopts it.
+      actions.push({ type: 'StartAttempt', attempt: latest.attempt, mode: latest.mode });
+    }
+    if (current?.phase === 'Running') {
+      if (previous.phase !== 'Running') transitions.push({ reason: 'Running', message: `pod ${current.name} is running` });
+      next('Running', latest.step ? `Working on ${latest.step}` : 'Running');
+    } else {
+      next(previous.phase === 'Running' ? 'Running' : 'Admitted', current?.reason ? `Pod pending: ${current.reason}` : 'Pod pending');
+    }
+    return { status, actions, transitions, requeueAfterMs };
+  }
+
+  // The latest attempt ended: act on its outcome.
+  const detail = latest?.outcomeDetail ?? {};
+  switch (latest?.outcome) {
+    case 'Succeeded': {
+      const pr = detail.pullRequest as { url: string; number: number } | undefined;
+      if (pr) status.pullRequest = { url: pr.url, number: pr.number };
+      if (typeof detail.confidence === 'number') status.confidence = detail.confidence;
+      finish('Succeeded', pr ? `Draft pull request ${pr.url}` : 'Succeeded');
+      break;
+    }
+    case 'Failed':
+      finish('Failed', String(detail.message ?? detail.reason ?? 'the story failed'), true);
+      break;
+    case 'WaitingForHuman': {
+      const decision = o.decision;
+      const answer = decision && spec.decisions.find((d) => d.id === decision.id);
+      if (decision && answer) {
+        if (!decision.answeredAt) {
+          actions.push({ type: 'AnswerDecision', decisionId: decision.id, choice: answer.choice, comment: answer.comment });
+          transitions.push({ reason: 'DecisionAnswered', message: `${decision.id}: ${answer.choice}` });
+        }
+        startAttempt('run', `resuming with the answer to ${decision.id}`);
+        next('Running', `Resuming with the answer to ${decision.id}`);
+      } else {
+        if (decision) status.pendingDecision = pendingDecisionOf(decision);
+        if (previous.phase !== 'WaitingForHuman') {
+          transitions.push({ reason: 'WaitingForHuman', message: decision?.question ?? 'waiting for a human decision' });
+        }
+        next('WaitingForHuman', decision ? `Waiting for a decision: ${decision.question}` : 'Waiting for a human decision');
+      }
+      break;
+    }
+    case 'Paused': {
+      if (detail.reason === 'BudgetExceeded') {
+        const raised = spec.maxCostUSD === undefined || (latest.maxCostUSD !== null && spec.maxCostUSD > latest.maxCostUSD);
+        if (raised) {
+          startAttempt('run', `cost cap raised to ${spec.maxCostUSD ?? 'unlimited'}`);
+          next('Running', 'Resuming after the cost cap was raised');
+        } else {
+          if (previous.phase !== 'Paused') {
+            transitions.push({ reason: 'BudgetExceeded', message: String(detail.message ?? 'cost cap reached'), warning: true });
+          }
+          next('Paused', `${String(detail.message ?? 'The cost cap would be exceeded')}; raise spec.maxCostUSD to resume`);
+        }
+      } else {
+        startAttempt('run', 'resuming from the last checkpoint');
+        next('Running', 'Resuming from the last checkpoint');
+      }
+      break;
+    }
+    case 'Crashed': {
+      if (failures > spec.backoffLimit) {
+        finish('Failed', `BackoffLimitExceeded: ${failures} failed pods (last: ${String(detail.message ?? 'unknown')})`, true);
+        transitions.at(-1)!.reason = 'BackoffLimitExceeded';
+        break;
+      }
+      const retryAt = new Date(latest.endedAt!.getTime() + retryDelaySeconds(failures, policy) * 1000);
+      if (retryAt <= now) {
+        startAttempt('run', `retry ${failures} of ${spec.backoffLimit} after: ${String(detail.message ?? 'a failed pod')}`);
+        next('Running', `Retrying (${failures} of ${spec.backoffLimit}) from the last checkpoint`);
+      } else {
+        status.retryAfter = retryAt.toISOString();
+        if (actions.some((a) => a.type === 'RecordCrash')) {
+          transitions.push({ reason: 'PodFailed', message: String(detail.message), warning: true });
+        }
+        next('Running', `Pod failed (${String(detail.reason ?? 'Error')}); retry ${failures} of ${spec.backoffLimit} at ${retryAt.toISOString()}`);
+        requeueIn(retryAt.getTime() - now.getTime());
+      }
+      break;
+    }
+    default:
+      // A salvage without an abort cannot happen (abort cannot be withdrawn); resume.
+      startAttempt('run', 'resuming');
+      next('Running', 'Resuming');
+  }
+  return { status, actions, transitions, requeueAfterMs };
+}
+
+function pendingDecisionOf(d: NonNullable<StoryRunObservation['decision']>): PendingDecision {
+  return {
+    id: d.id,
+    kind: d.kind,
+    ...(d.step ? { step: d.step } : {}),
+    question: d.question,
+    context: d.context.length > 8000 ? `${d.context.slice(0, 8000)}\n… (full context in decision_queue)` : d.context,
+    options: d.options,
+    ...(d.recommendation ? { recommendation: d.recommendation } : {}),
+    askedAt: d.askedAt.toISOString(),
+  };
+}

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { renderManifests } from './render-manifests.ts';
+import { MANIFEST_DIRS, renderManifests } from './render-manifests.ts';
 
 describe('generated CRD manifests', () => {
-  for (const { fileName, yaml } of renderManifests()) {
-    it(`crds/manifests/${fileName} is up to date with the zod schemas (run: npm run generate -w crds)`, () => {
-      const committed = readFileSync(new URL(`../manifests/${fileName}`, import.meta.url), 'utf8');
-      assert.equal(committed, yaml);
-    });
+  for (const dir of MANIFEST_DIRS) {
+    for (const { fileName, yaml } of renderManifests()) {
+      it(`${dir}/${fileName} is up to date with the zod schemas (run: npm run generate -w crds)`, () => {
+        const committed = readFileSync(new URL(`../../${dir}/${fileName}`, import.meta.url), 'utf8');
+        assert.equal(committed, yaml);
+      });
+    }
   }
 
   it('puts all three kinds in the nightshift category with status subresources', () => {

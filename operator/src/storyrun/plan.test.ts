@@ -120,7 +120,7 @@ describe('planStoryRun', () => {
 
   it('treats a vanished pod as a crash', () => {
     const plan = planStoryRun(observe({ sessions: [session()], pods: [] }), policy);
-    assert.deepEqual(plan.actions[0], { type: 'RecordCrash', sessionId: 'sess-1', attempt: 1, detail: { reason: 'PodMissing', message: 'pod s-1 disappeared' } });
+    assert.deepEqual(plan.actions[0], { type: 'RecordCrash', sessionId: 'sess-1', attempt: 1, podName: 's-1', detail: { reason: 'PodMissing', message: 'pod s-1 disappeared' } });
   });
 
   it('fails the story when crashes pass backoffLimit', () => {

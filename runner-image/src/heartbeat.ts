@@ -1,0 +1,17 @@
+// Every few seconds (10 by default): execution_sessions.heartbeat_at and a
+// Heartbeat event, so the operator can tell a slow runner from a dead one.
+import type { Logger } from './log.ts';
+import type { EventSink } from './records/events.ts';
+import type { SessionRecord } from './records/session.ts';
+
+export function startHeartbeat(session: SessionRecord, events: EventSink, log: Logger, seconds: number): () => void {
+  let beats = 0;
+  const timer = setInterval(() => {
+    beats++;
+    Promise.all([session.heartbeat(), events.record({ type: 'Heartbeat', data: { beat: beats } })]).catch(
+      (error: Error) => log.warn({ err: error.message }, 'heartbeat failed'),
+    );
+  }, seconds * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,58 @@
+// What both modes (run, salvage) start from, and the steps they share: the
+// story lock and the worktree.
+import type pg from 'pg';
+import type { RunnerConfig } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { EventLog } from '../records/events.ts';
+import type { SessionRecord } from '../records/session.ts';
+import { StoryLock } from '../records/story-lock.ts';
+import { Worktree } from '../worktree/worktree.ts';
+
+export interface Runtime {
+  config: RunnerConfig;
+  log: Logger;
+  pool: pg.Pool;
+  session: SessionRecord;
+  events: EventLog;
+  stopRequested(): boolean;
+  /** The story lock's connection died: another pod may take the story now, so this one must stop at once. */
+  lockLost(error: Error): void;
+}
+
+export const LOCK_WAIT_MS = 120_000;
+
+export function storyOf(rt: Runtime): { uid: string; name: string; namespace: string } {
+  const { uid, name, namespace } = rt.config.storyRun.metadata;
+  return { uid, name, namespace };
+}
+
+export function acquireStoryLock(rt: Runtime): Promise<StoryLock> {
+  return StoryLock.acquire(rt.config.databaseURL, storyOf(rt).uid, {
+    timeoutMs: LOCK_WAIT_MS,
+    onLost: (error) => rt.lockLost(error),
+  });
+}
+
+export async function prepareWorktree(rt: Runtime): Promise<{ worktree: Worktree; reused: boolean }> {
+  const { spec } = rt.config.storyRun;
+  const recoveries: string[] = [];
+  const prepared = await Worktree.prepare({
+    workspace: rt.config.workspace,
+    remoteURL: spec.repository.url,
+    token: rt.config.gitToken,
+    baseBranch: spec.repository.baseBranch,
+    branch: `nightshift/${spec.story.id}`,
+    author: rt.config.gitAuthor,
+    onRecovery: (reason) => recoveries.push(reason),
+  });
+  for (const reason of recoveries) {
+    rt.log.warn({ reason }, 'worktree recovered');
+    await rt.events.record({ type: 'WorktreeRecovered', message: reason });
+  }
+  await rt.events.record({
+    type: 'WorktreeReady',
+    message: `${prepared.reused ? 'reused' : 'cloned'} ${prepared.worktree.path} on ${prepared.worktree.branch}`,
+    data: { path: prepared.worktree.path, branch: prepared.worktree.branch, reused: prepared.reused },
+  });
+  return prepared;
+}

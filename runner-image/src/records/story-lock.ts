@@ -1,0 +1,66 @@
+// A session-level advisory lock on the story's uid, held on a connection of its
+// own for the whole run, so two pods can never advance one story. If that
+// connection drops, the lock is gone and the runner must stop at once.
+import pg from 'pg';
+
+export class StoryLock {
+  private readonly client: pg.Client;
+  private readonly key: string;
+
+  private constructor(client: pg.Client, key: string) {
+    this.client = client;
+    this.key = key;
+  }
+
+  /**
+   * Connects and takes the lock, polling until timeoutMs; onLost runs if the
+   * lock's connection ends while held. shouldGiveUp stops the wait early.
+   */
+  static async acquire(
+    databaseURL: string,
+    storyUid: string,
+    options: { timeoutMs: number; onLost: (error: Error) => void; shouldGiveUp?: () => boolean },
+  ): Promise<StoryLock> {
+    const client = new pg.Client({ connectionString: databaseURL, application_name: 'nightshift-runner-lock' });
+    await client.connect();
+    const key = `nightshift:story:${storyUid}`;
+    const deadline = Date.now() + options.timeoutMs;
+    for (;;) {
+      const { rows } = await client.query<{ ok: boolean }>(
+        'select pg_try_advisory_lock(hashtextextended($1, 0)) as ok',
+        [key],
+      );
+      if (rows[0]?.ok) break;
+      if (Date.now() > deadline || options.shouldGiveUp?.()) {
+        await client.end();
+        throw new Error(`story ${storyUid} is locked by another runner (waited ${options.timeoutMs} ms)`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const lock = new StoryLock(client, key);
+    const lost = (error?: Error) => options.onLost(error ?? new Error('the story lock connection ended'));
+    client.on('error', lost);
+    client.on('end', () => {
+      if (!lock.released) lost();
+    });
+    return lock;
+  }
+
+  private released = false;
+
+  /** Runs fn under a second, process-wide advisory lock (e.g. one-time schema setup). */
+  async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    await this.client.query('select pg_advisory_lock(hashtextextended($1, 0))', [name]);
+    try {
+      return await fn();
+    } finally {
+      await this.client.query('select pg_advisory_unlock(hashtextextended($1, 0))', [name]);
+    }
+  }
+
+  async release(): Promise<void> {
+    this.released = true;
+    await this.client.query('select pg_advisory_unlock(hashtextextended($1, 0))', [this.key]).catch(() => undefined);
+    await this.client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,241 @@
+// The story's git worktree in NIGHTSHIFT_WORKSPACE/repo on branch
+// nightshift/<story.id>: cloned once, reused by every later attempt (after
+// repairing what a killed git left behind), committed atomically and pushed.
+// Git operations are serialized in-process and, through a lock file in the
+// repository's common git dir, across processes sharing its object store.
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
+import { StoryFailure } from '../errors.ts';
+import { withFileLock } from './file-lock.ts';
+import { GitError, runGit, type GitAuth, type GitRunOptions } from './git.ts';
+
+export interface WorktreeOptions {
+  workspace: string;
+  remoteURL: string;
+  token: string | undefined;
+  baseBranch: string;
+  branch: string;
+  author: { name: string; email: string };
+  /** Why the worktree needed repair, one line per fix (for logs and events). */
+  onRecovery?: (reason: string) => void;
+}
+
+export interface ChangedFile {
+  status: string;
+  path: string;
+}
+
+export interface Commit {
+  sha: string;
+  files: ChangedFile[];
+}
+
+export interface BranchSummary {
+  commits: number;
+  files: ChangedFile[];
+  /** git diff --stat against the base branch */
+  stat: string;
+  /** the full diff against the base branch, cut at maxPatchBytes */
+  patch: string;
+}
+
+export class Worktree {
+  readonly path: string;
+  readonly branch: string;
+  readonly baseBranch: string;
+  private readonly auth: GitAuth;
+  private readonly author: { name: string; email: string };
+  private readonly lockPath: string;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(options: WorktreeOptions, lockPath: string) {
+    this.path = join(options.workspace, 'repo');
+    this.branch = options.branch;
+    this.baseBranch = options.baseBranch;
+    this.auth = { remoteURL: options.remoteURL, token: options.token };
+    this.author = options.author;
+    this.lockPath = lockPath;
+  }
+
+  /** Clones (first attempt) or reuses and repairs (later attempts) the worktree, on the story's branch. */
+  static async prepare(options: WorktreeOptions): Promise<{ worktree: Worktree; reused: boolean }> {
+    await mkdir(options.workspace, { recursive: true });
+    const recover = options.onRecovery ?? (() => {});
+    const path = join(options.workspace, 'repo');
+    const cloneLock = join(options.workspace, '.nightshift-clone.lck');
+    let reused = existsSync(join(path, '.git'));
+    if (reused && !(await repairRepository(path, recover))) {
+      const aside = `${path}.broken-${Date.now()}`;
+      await rename(path, aside);
+      recover(`the worktree's HEAD was unreadable; moved it to ${aside} and cloned again`);
+      reused = false;
+    }
+    if (!reused) {
+      await withFileLock(cloneLock, () => cloneInto(path, options, recover), { onTakeover: recover });
+    }
+    const commonDir = (await runGit(path, ['rev-parse', '--git-common-dir'])).stdout.trim();
+    const worktree = new Worktree(
+      options,
+      join(isAbsolute(commonDir) ? commonDir : join(path, commonDir), 'nightshift-ops.lck'),
+    );
+    if (reused) await worktree.ensureOnBranch(recover);
+    return { worktree, reused };
+  }
+
+  /** One git command, serialized with every other git command on this object store. */
+  git(args: string[], options: GitRunOptions = {}): Promise<string> {
+    const run = () => withFileLock(this.lockPath, () => runGit(this.path, args, options));
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next.then((r) => r.stdout);
+  }
+
+  async head(): Promise<string> {
+    return (await this.git(['rev-parse', 'HEAD'])).trim();
+  }
+
+  /** `git add -A && git commit` as one step; undefined when there was nothing to commit. */
+  async commitAll(message: string): Promise<Commit | undefined> {
+    const env = {
+      GIT_AUTHOR_NAME: this.author.name,
+      GIT_AUTHOR_EMAIL: this.author.email,
+      GIT_COMMITTER_NAME: this.author.name,
+      GIT_COMMITTER_EMAIL: this.author.email,
+    };
+    const run = async () =>
+      withFileLock(this.lockPath, async () => {
+        await runGit(this.path, ['add', '-A']);
+        const staged = await runGit(this.path, ['diff', '--cached', '--quiet'], { okCodes: [1] });
+        if (staged.exitCode === 0) return undefined;
+        await runGit(this.path, ['commit', '--quiet', '--no-verify', '-m', message], { env });
+        const sha = (await runGit(this.path, ['rev-parse', 'HEAD'])).stdout.trim();
+        const files = parseNameStatus((await runGit(this.path, ['show', '--name-status', '--format=', sha])).stdout);
+        return { sha, files };
+      });
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Pushes the branch; pushing the same commit again is a no-op. */
+  async push(): Promise<string> {
+    await this.git(['push', '--quiet', '--no-verify', 'origin', `HEAD:refs/heads/${this.branch}`], { auth: this.auth });
+    return this.head();
+  }
+
+  async isDirty(): Promise<boolean> {
+    return (await this.git(['status', '--porcelain'])).trim().length > 0;
+  }
+
+  async summary(maxPatchBytes = 100_000): Promise<BranchSummary> {
+    const base = `origin/${this.baseBranch}`;
+    const [count, nameStatus, stat, patch] = await Promise.all([
+      this.git(['rev-list', '--count', `${base}..HEAD`]),
+      this.git(['diff', '--name-status', `${base}...HEAD`]),
+      this.git(['diff', '--stat', `${base}...HEAD`]),
+      this.git(['diff', `${base}...HEAD`]),
+    ]);
+    return {
+      commits: Number(count.trim()),
+      files: parseNameStatus(nameStatus),
+      stat: stat.trimEnd(),
+      patch: patch.length > maxPatchBytes ? `${patch.slice(0, maxPatchBytes)}\n[diff truncated]\n` : patch,
+    };
+  }
+
+  /** A path inside the worktree, or undefined when it escapes it (lexically). */
+  inside(path: string): string | undefined {
+    const full = join(this.path, path);
+    const rel = relative(this.path, full);
+    return rel.startsWith('..') || isAbsolute(rel) ? undefined : full;
+  }
+
+  private async ensureOnBranch(recover: (reason: string) => void): Promise<void> {
+    const current = (await this.git(['symbolic-ref', '--quiet', '--short', 'HEAD'], { okCodes: [1] })).trim();
+    if (current !== this.branch) {
+      await this.git(['checkout', '--quiet', '-B', this.branch]);
+      recover(`the worktree was on "${current || 'a detached HEAD'}"; switched to ${this.branch}`);
+    }
+  }
+}
+
+async function cloneInto(path: string, options: WorktreeOptions, recover: (reason: string) => void): Promise<void> {
+  const partial = `${path}.partial`;
+  if (existsSync(partial)) {
+    await rm(partial, { recursive: true, force: true });
+    recover(`removed ${partial}, left by a clone that did not finish`);
+  }
+  const auth = { remoteURL: options.remoteURL, token: options.token };
+  await runGit(options.workspace, ['clone', '--quiet', '--no-tags', '--origin', 'origin', options.remoteURL, partial], {
+    auth,
+  });
+  const has = async (ref: string) =>
+    (await runGit(partial, ['show-ref', '--verify', '--quiet', ref], { okCodes: [1] })).exitCode === 0;
+  let start: string;
+  if (await has(`refs/remotes/origin/${options.branch}`)) {
+    start = `origin/${options.branch}`; // an earlier attempt pushed it: continue from there
+  } else if (await has(`refs/remotes/origin/${options.baseBranch}`)) {
+    start = `origin/${options.baseBranch}`;
+  } else {
+    await rm(partial, { recursive: true, force: true });
+    throw new StoryFailure(
+      'BaseBranchNotFound',
+      `base branch "${options.baseBranch}" does not exist in ${options.remoteURL}`,
+    );
+  }
+  await runGit(partial, ['checkout', '--quiet', '--no-track', '-B', options.branch, start]);
+  await rename(partial, path);
+}
+
+/**
+ * Makes a worktree that a killed git may have left half-way usable again:
+ * stale *.lock files, a corrupt index. false when HEAD itself is unreadable.
+ */
+async function repairRepository(path: string, recover: (reason: string) => void): Promise<boolean> {
+  const gitDir = join(path, '.git');
+  for (const lock of await findLockFiles(gitDir)) {
+    await rm(lock, { force: true });
+    recover(`removed stale ${relative(path, lock)} left by a git process that was killed`);
+  }
+  try {
+    await runGit(path, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+  } catch {
+    return false;
+  }
+  try {
+    await runGit(path, ['status', '--porcelain']);
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    await rm(join(gitDir, 'index'), { force: true });
+    await runGit(path, ['reset', '--quiet']);
+    recover(`rebuilt the index from HEAD (git status failed: ${error.stderr.split('\n')[0]})`);
+  }
+  return true;
+}
+
+async function findLockFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (d: string) => {
+    for (const entry of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      const full = join(d, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'objects') await walk(full);
+      } else if (entry.name.endsWith('.lock')) {
+        found.push(full);
+      }
+    }
+  };
+  await walk(dir);
+  return found;
+}
+
+export function parseNameStatus(text: string): ChangedFile[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => {
+      const [status = '', ...paths] = line.split('\t');
+      return { status, path: paths[paths.length - 1] ?? '' };
+    });
+}

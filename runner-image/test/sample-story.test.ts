@@ -1,0 +1,104 @@
+// The sample story (examples/storyrun.yaml) run end to end by the real runner
+// process: cloned from the forge stand-in over git smart HTTP, changed by the
+// scripted agent, verified with `npm test`, pushed, and delivered as a draft
+// pull request through Octokit — with everything recorded in Postgres.
+import assert from 'node:assert/strict';
+import { branchHead, readFileAt, repositoryPath } from '../../hack/stand-ins/forge.ts';
+import { git } from '../../hack/stand-ins/repositories.ts';
+import {
+  eventsOf,
+  runAttempt,
+  sampleStoryRun,
+  sessionRow,
+  startBench,
+  stepEvents,
+  workspaceIn,
+  type Bench,
+} from './support.ts';
+
+describe('runner: the sample story', function () {
+  let bench: Bench;
+  before(async () => (bench = await startBench('sample')));
+  after(() => bench?.close());
+
+  it('succeeds with a commit on nightshift/DEMO-1, a draft pull request and complete records', async () => {
+    const run = sampleStoryRun(bench.forge);
+    const runner = await runAttempt({ bench, run, attempt: 1, workspace: workspaceIn(bench, 'sample') });
+
+    const session = await sessionRow(bench.pool, runner.sessionId);
+    assert.equal(session.outcome, 'Succeeded', runner.output());
+    const pull = bench.forge.pulls[0]!;
+    assert.equal(bench.forge.pulls.length, 1);
+    assert.deepEqual(session.outcome_detail, {
+      pullRequest: { url: `${bench.forge.url}/demo/hello/pull/1`, number: 1 },
+      confidence: 0.97,
+    });
+    assert.ok(session.runner_started_at && session.heartbeat_at && session.ended_at);
+    assert.equal(session.step, 'deliver');
+    assert.equal(Number(session.cost_usd), 0);
+    assert.deepEqual(JSON.parse(runner.terminationLog()).outcome, 'Succeeded');
+
+    // The branch in the forge's bare repository: one commit on main, by Nightshift, with the change.
+    const bare = repositoryPath(`${bench.dir}/forge`, 'demo/hello');
+    const head = await branchHead(bare, 'nightshift/DEMO-1');
+    assert.ok(head, 'nightshift/DEMO-1 was pushed');
+    assert.equal((await git(bare, ['rev-list', '--count', 'main..nightshift/DEMO-1'])).trim(), '1');
+    assert.equal(
+      (await git(bare, ['log', '-1', '--format=%an <%ae>', head])).trim(),
+      'Nightshift <nightshift@localhost>',
+    );
+    assert.match(await readFileAt(bare, head, 'greeting.js'), /return `Hello, \$\{name\}!`;/);
+
+    // The draft pull request, as the forge recorded it, with a description worth reading.
+    assert.equal(pull.draft, true);
+    assert.equal(pull.head, 'nightshift/DEMO-1');
+    assert.equal(pull.base, 'main');
+    assert.equal(pull.headSha, head);
+    assert.equal(pull.title, 'DEMO-1: Greet by name');
+    for (const part of [
+      'greeting(\'Ada\') returns "Hello, Ada!"',
+      'greeting.js',
+      '`npm test` **passed** on attempt 1 of 3',
+      '## Confidence 0.97 (threshold 0.80)',
+      '## Cost',
+      'http://dashboard.test/runs/default/hello-greeting',
+    ]) {
+      assert.ok(pull.body?.includes(part), `the description mentions ${part}:\n${pull.body}`);
+    }
+    const review = await bench.pool.query('select * from pr_review_queue where story_uid = $1', [run.metadata.uid]);
+    assert.equal(review.rows.length, 1);
+    assert.equal(review.rows[0].number, 1);
+    assert.equal(review.rows[0].head_branch, 'nightshift/DEMO-1');
+    assert.equal(Number(review.rows[0].confidence), 0.97);
+
+    // Every step ran once, in order, and the facts were recorded.
+    const finished = (await eventsOf(bench.pool, run.metadata.uid, 'StepFinished')).map((e) => e.message);
+    assert.deepEqual(finished, [
+      'plan',
+      'implement',
+      'commit',
+      'verify',
+      'review',
+      'gate',
+      'push',
+      'open_pull_request',
+    ]);
+    assert.equal((await stepEvents(bench.pool, run.metadata.uid, 'plan', 'StepStarted')).length, 1);
+    const types = new Set((await eventsOf(bench.pool, run.metadata.uid)).map((e) => e.type));
+    for (const type of [
+      'RunnerStarted',
+      'WorktreeReady',
+      'Committed',
+      'FileChanged',
+      'VerifyResult',
+      'GateResult',
+      'BranchPushed',
+      'PullRequestOpened',
+      'RunnerFinished',
+    ]) {
+      assert.ok(types.has(type), `a ${type} event was written`);
+    }
+    const notifications = await bench.pool.query(`select 1`); // NOTIFY is covered by the lifecycle test
+    assert.ok(notifications);
+  });
+});

@@ -50,6 +50,9 @@ JSON
 
 write_kubelet_config() {
   mkdir -p "$KUBELET_DIR" "$CLUSTER_DIR/pod-logs"
+  # No cluster DNS service here: pods resolve with the host's own resolver.
+  local dns
+  dns=$(awk '/^nameserver/ {print $2; exit}' /etc/resolv.conf)
   cat > "$CLUSTER_DIR/kubelet-config.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -66,6 +69,7 @@ failSwapOn: false
 containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
 podLogsDir: $CLUSTER_DIR/pod-logs
 clusterDomain: cluster.local
+clusterDNS: [${dns:-127.0.0.53}]
 resolvConf: /etc/resolv.conf
 serializeImagePulls: false
 # Images are imported, never pulled: never garbage-collect them.

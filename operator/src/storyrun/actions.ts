@@ -7,6 +7,7 @@ import type { StoryRun } from '@nightshift/crds';
 import type { OperatorConfig } from '../config/schema.ts';
 import { answerDecision } from '../records/decisions.ts';
 import { ensureSession, recordCrash, recordPodCreated } from '../records/sessions.ts';
+import { apiErrorMessage } from '../errors.ts';
 import type { Action } from './plan.ts';
 import { LABELS, databaseSecret, podNameFor, storyPod, volumeNameFor, worktreeVolumeClaim } from './resources.ts';
 
@@ -66,7 +67,7 @@ export async function applyAction(action: Action, ctx: ActionContext): Promise<b
         return true;
     }
   } catch (error) {
-    throw new Error(`failed to ${describe(action)} for ${where}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`failed to ${describe(action)} for ${where}: ${apiErrorMessage(error)}`);
   }
 }
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type * as k8s from '@kubernetes/client-node';
 import type { StoryRun } from '@nightshift/crds';
 import type { OperatorConfig } from '../config/schema.ts';
+import { ownerReference } from '../kube/owners.ts';
 
 export const LABELS = {
   storyRun: 'nightshift.dev/storyrun',
@@ -16,6 +17,13 @@ export const MANAGED_BY = 'nightshift-operator';
 export const WORKSPACE_PATH = '/workspace';
 const RUNNER_UID = 10001;
 
+/**
+ * The StoryRun as client-node's KubernetesObject. Timestamps arrive from the
+ * API server as strings, which client-node's types call Date; the machinery
+ * works on plain JSON throughout, so the two describe the same object.
+ */
+export const asKubernetesObject = (storyRun: StoryRun) => storyRun as unknown as k8s.KubernetesObject;
+
 /** A DNS-1123 name of at most 63 characters: long names keep a hash of the full name. */
 function boundedName(base: string, suffix: string): string {
   const full = `${base}-${suffix}`;
@@ -27,17 +35,6 @@ function boundedName(base: string, suffix: string): string {
 export const podNameFor = (storyRunName: string, attempt: number, mode: 'run' | 'salvage') =>
   boundedName(storyRunName, mode === 'run' ? `${attempt}` : `salvage-${attempt}`);
 export const volumeNameFor = (storyRunName: string) => boundedName(storyRunName, 'worktree');
-
-export function ownerReference(storyRun: StoryRun): k8s.V1OwnerReference {
-  return {
-    apiVersion: storyRun.apiVersion,
-    kind: storyRun.kind,
-    name: storyRun.metadata.name,
-    uid: storyRun.metadata.uid!,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-}
 
 function baseLabels(storyRun: StoryRun): Record<string, string> {
   return {
@@ -55,7 +52,7 @@ export function worktreeVolumeClaim(storyRun: StoryRun, config: OperatorConfig):
       name: volumeNameFor(storyRun.metadata.name),
       namespace: storyRun.metadata.namespace,
       labels: baseLabels(storyRun),
-      ownerReferences: [ownerReference(storyRun)],
+      ownerReferences: [ownerReference(asKubernetesObject(storyRun))],
     },
     spec: {
       accessModes: ['ReadWriteOnce'],
@@ -126,7 +123,7 @@ export function storyPod(storyRun: StoryRun, attempt: AttemptIdentity, config: O
         'app.kubernetes.io/name': 'nightshift-runner',
       },
       annotations: { 'nightshift.dev/story-id': spec.story.id, 'nightshift.dev/session-id': attempt.sessionId },
-      ownerReferences: [ownerReference(storyRun)],
+      ownerReferences: [ownerReference(asKubernetesObject(storyRun))],
     },
     spec: {
       restartPolicy: 'Never',

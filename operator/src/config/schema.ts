@@ -52,6 +52,7 @@ export const configSchema = z.object({
       imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
       serviceAccountName: z.string().optional(),
       hostNetwork: z.boolean().default(false).describe('Run story pods on the node network (local clusters)'),
+      nodeSelector: z.record(z.string(), z.string()).default({}).describe('Node labels story pods must match'),
       gracefulStopSeconds: seconds(300).describe('How long a graceful pause lets the current step finish'),
       immediateStopSeconds: seconds(1),
       abortStopSeconds: seconds(30),

@@ -131,6 +131,7 @@ export function storyPod(storyRun: StoryRun, attempt: AttemptIdentity, config: O
       automountServiceAccountToken: false,
       ...(config.runner.serviceAccountName ? { serviceAccountName: config.runner.serviceAccountName } : {}),
       ...(config.runner.hostNetwork ? { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } : {}),
+      ...(Object.keys(config.runner.nodeSelector).length ? { nodeSelector: config.runner.nodeSelector } : {}),
       securityContext: {
         runAsNonRoot: true,
         runAsUser: RUNNER_UID,

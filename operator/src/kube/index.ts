@@ -1,0 +1,43 @@
+// The operator's controller machinery, in the spirit of controller-runtime:
+// informers, a keyed work queue, the controller loop, leader election, and
+// helpers for status, conditions, events, finalizers and owners. It knows
+// Kubernetes, not stories.
+export { ExponentialRateLimiter, backoffDelay, type BackoffOptions, type RateLimiter } from './backoff.ts';
+export { systemClock, sleep, type Clock } from './clock.ts';
+export {
+  Controller,
+  type ControllerOptions,
+  type Reconcile,
+  type ReconcileResult,
+  type WatchSource,
+} from './controller.ts';
+export {
+  createInformer,
+  SupervisedInformer,
+  type Informer,
+  type InformerEvent,
+  type InformerEventType,
+  type InformerHandler,
+  type InformerOptions,
+} from './informer.ts';
+export { keyOf, objectKey, parseKey, type ObjectName } from './keys.ts';
+export { machineryMetrics, type MachineryMetrics } from './metrics.ts';
+export { controllerOf, isControlledBy, keysFromController, keysFromLabel, ownerReference } from './owners.ts';
+export {
+  apiVersionOf,
+  persistentVolumeClaimResource,
+  podResource,
+  resourceName,
+  resourcePath,
+  type ResourceType,
+} from './resource.ts';
+export {
+  isConflict,
+  isNotFound,
+  RestClient,
+  statusCode,
+  type JsonPatchOperation,
+  type RequestOptions,
+  type RestClientOptions,
+} from './rest.ts';
+export { WorkQueue, type ProcessKey, type WorkQueueOptions } from './work-queue.ts';

@@ -1,0 +1,134 @@
+// The supervised informer against the real API server: it follows adds,
+// updates and deletes, and after its connections are cut (and refused for a
+// while) it restarts, relists and ends up with exactly the server's state.
+import assert from 'node:assert/strict';
+import { Registry } from 'prom-client';
+import { eventually, testNamespace } from '../../hack/test/harness.ts';
+import { createInformer, RestClient, type InformerEvent, type SupervisedInformer } from '../src/kube/index.ts';
+import { ApiServerProxy, clusterWithWidgets, widgetResource, widgetsIn, type Widget } from './kube-fixtures.ts';
+
+describe('kube informer', function () {
+  let client: RestClient;
+  let namespace: string;
+  let widgets: ReturnType<typeof widgetsIn>;
+  const informers: SupervisedInformer<Widget>[] = [];
+
+  before(async function () {
+    this.timeout(30 * 60_000);
+    ({ client } = await clusterWithWidgets());
+  });
+
+  beforeEach(async () => {
+    namespace = await testNamespace('kube-informer');
+    widgets = widgetsIn(client, namespace);
+  });
+
+  afterEach(async () => {
+    await Promise.all(informers.splice(0).map((informer) => informer.stop()));
+  });
+
+  function widgetInformer(options: Partial<Parameters<typeof createInformer>[1]> = {}, via = client) {
+    const informer = createInformer<Widget>(via, { resource: widgetResource, namespace, ...options });
+    informers.push(informer);
+    const events: InformerEvent<Widget>[] = [];
+    informer.subscribe((event) => events.push(event));
+    return { informer, events };
+  }
+
+  const seen = (events: InformerEvent<Widget>[], type: string, name: string, priority?: number) =>
+    events.some(
+      (e) =>
+        e.type === type &&
+        e.object.metadata?.name === name &&
+        (priority === undefined || e.object.spec.priority === priority),
+    );
+
+  it('follows add, update and delete of a custom resource', async () => {
+    const { informer, events } = widgetInformer();
+    informer.start();
+    await informer.waitForSync();
+    assert.deepEqual(informer.list(), []);
+
+    await widgets.create('alpha');
+    await eventually('the add of alpha', () => seen(events, 'add', 'alpha'));
+    assert.equal(informer.get(namespace, 'alpha')?.kind, 'Widget');
+
+    await widgets.setPriority('alpha', 5);
+    const update = await eventually('the update of alpha', () =>
+      events.find((e) => e.type === 'update' && e.object.spec.priority === 5),
+    );
+    assert.equal(update.old?.spec.priority, 0, 'an update carries the previous object');
+    assert.equal(informer.get(namespace, 'alpha')?.spec.priority, 5);
+
+    await widgets.remove('alpha');
+    await eventually('the delete of alpha', () => seen(events, 'delete', 'alpha'));
+    assert.equal(informer.get(namespace, 'alpha'), undefined);
+    assert.deepEqual(informer.list(), []);
+  });
+
+  it('lists only what the label selector matches, and tells a late subscriber about the cache', async () => {
+    await widgets.create('picked', { labels: { team: 'a' } });
+    await widgets.create('ignored', { labels: { team: 'b' } });
+    const { informer } = widgetInformer({ labelSelector: 'team=a' });
+    informer.start();
+    await informer.waitForSync();
+    const late: string[] = [];
+    informer.subscribe((e) => late.push(`${e.type} ${e.object.metadata?.name}`));
+    assert.deepEqual(late, ['add picked']);
+    assert.deepEqual(
+      informer.list().map((sr) => sr.metadata?.name),
+      ['picked'],
+    );
+    // List items arrive without apiVersion/kind; the cache fills them in.
+    assert.equal(informer.list()[0]?.apiVersion, 'kube-test.nightshift.dev/v1');
+  });
+
+  it('re-announces every cached object on each resync period', async () => {
+    await widgets.create('steady');
+    const { informer, events } = widgetInformer({ resyncPeriodMs: 200 });
+    informer.start();
+    await eventually('two resyncs of steady', () => events.filter((e) => e.type === 'resync').length >= 2);
+    assert.ok(events.every((e) => e.object.metadata?.name === 'steady'));
+  });
+
+  it('recovers from cut connections with a relist and loses no change made meanwhile', async () => {
+    const { kc } = await clusterWithWidgets();
+    const proxy = await ApiServerProxy.start(kc);
+    try {
+      const registry = new Registry();
+      const { informer, events } = widgetInformer(
+        { backoff: { baseMs: 200, maxMs: 1000 }, freshAfterFailures: 2, registry },
+        new RestClient(proxy.kubeConfig(kc)),
+      );
+      for (const name of ['kept', 'changed', 'deleted']) await widgets.create(name);
+      informer.start();
+      await eventually('three cached objects', () => informer.list().length === 3);
+
+      await proxy.cut();
+      // Changes the informer cannot see while its connections are down.
+      await widgets.setPriority('changed', 7);
+      await widgets.remove('deleted');
+      await widgets.create('created');
+      const restarts = async () =>
+        (await registry.getSingleMetric('nightshift_informer_restarts_total')!.get()).values[0]?.value ?? 0;
+      // Without supervision the first refused reconnect would stop the informer for good. Three
+      // failures in a row mean the plain restarts failed and a fresh informer's list failed too.
+      await eventually('three failed restarts while cut off', async () => (await restarts()) >= 3);
+      await proxy.restore();
+
+      const versions = (items: Widget[]) =>
+        Object.fromEntries(items.map((sr) => [sr.metadata!.name, sr.metadata!.resourceVersion]));
+      await eventually('the cache to equal the server', async () => {
+        assert.deepEqual(versions(informer.list()), versions(await widgets.list()));
+        return true;
+      });
+      assert.deepEqual(Object.keys(versions(informer.list())).sort(), ['changed', 'created', 'kept']);
+      assert.equal(informer.get(namespace, 'changed')?.spec.priority, 7);
+      assert.ok(seen(events, 'delete', 'deleted'), 'the delete made during the outage was announced');
+      assert.ok(seen(events, 'add', 'created'), 'the create made during the outage was announced');
+      assert.ok(seen(events, 'update', 'changed', 7), 'the update made during the outage was announced');
+    } finally {
+      await proxy.close();
+    }
+  });
+});

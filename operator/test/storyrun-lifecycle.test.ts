@@ -1,0 +1,169 @@
+// The StoryRun lifecycle end to end on the local cluster: the real operator
+// process, real runner pods from the locally built image, real Postgres, and
+// a local forge (git over HTTP + GitHub API) as the remote.
+import assert from 'node:assert/strict';
+import { branchHead, DEMO_REPOSITORY, repositoryPath } from '../../hack/stand-ins/forge.ts';
+import { eventually } from '../../hack/test/harness.ts';
+import { OperatorProcess } from './support/operator-process.ts';
+import {
+  createStoryRun,
+  eventTypes,
+  getStoryRun,
+  patchSpec,
+  sampleStoryRun,
+  sessionsOf,
+  storyEnvironment,
+  storyPods,
+  waitForPhase,
+  type StoryEnvironment,
+} from './support/story-environment.ts';
+
+const slow = (step: string, seconds: number, attempt = 1) => `\`\`\`nightshift\nslow: ${step} ${seconds}s attempt=${attempt}\n\`\`\``;
+
+describe('StoryRun lifecycle on the local cluster', function () {
+  this.timeout(10 * 60_000);
+  let env: StoryEnvironment;
+  let operator: OperatorProcess;
+  const diagnostics = () => `--- operator log ---\n${operator.tail(30)}`;
+
+  before(async function () {
+    this.timeout(30 * 60_000);
+    env = await storyEnvironment('lifecycle');
+    operator = await OperatorProcess.start({
+      kubeconfig: env.cluster.kubeconfigPath,
+      databaseURL: env.databaseURL,
+      namespace: env.namespace,
+    });
+    await eventually('the operator to be ready', async () => (await operator.readyz()) === 200, { timeoutMs: 60_000 });
+  });
+  after(async () => {
+    await operator?.stop();
+    await env?.close();
+  });
+
+  const whenStep = (name: string, step: string) =>
+    eventually(`StoryRun ${name} to run step ${step}`, async () => {
+      const sr = await getStoryRun(env, name);
+      return sr.status?.phase === 'Running' && sr.status.step === step ? sr : undefined;
+    }, { timeoutMs: 120_000 });
+
+  it('runs the sample story to Succeeded: one pod, a draft PR, every record once', async () => {
+    const created = await createStoryRun(env, sampleStoryRun(env, 'happy'));
+    const done = await waitForPhase(env, 'happy', 'Succeeded', { diagnostics });
+    const uid = created.metadata.uid!;
+
+    assert.match(done.status!.pullRequest!.url, /\/pull\/\d+$/);
+    const pull = env.forge.pulls.find((p) => p.head === 'nightshift/HAPPY');
+    assert.ok(pull?.draft, 'a draft pull request from nightshift/HAPPY');
+    assert.equal((await storyPods(env, uid)).length, 1, 'exactly one pod');
+    assert.deepEqual((await sessionsOf(env, uid)).map((s) => [s.attempt, s.outcome]), [[1, 'Succeeded']]);
+    const complete = done.status!.conditions!.find((c) => c.type === 'Complete');
+    assert.equal(complete?.status, 'True');
+    assert.equal(complete?.reason, 'Succeeded');
+
+    const transitions = await eventTypes(env, uid, 'operator');
+    assert.deepEqual(transitions.filter((t) => t === 'Succeeded'), ['Succeeded']);
+    assert.equal(new Set(transitions).size, transitions.length, `no transition recorded twice: ${transitions}`);
+
+    const table = await env.cluster.kubectl(['get', 'storyruns', '-n', env.namespace, 'happy']);
+    assert.match(table, /happy\s+Succeeded\s+deliver\s+\S*\s*0\s+http:\/\/127\.0\.0\.1:\d+\/demo\/hello\/pull\/\d+/);
+    const described = await env.cluster.kubectl(['describe', 'storyrun', '-n', env.namespace, 'happy']);
+    assert.match(described, /Normal\s+Admitted/);
+    assert.match(described, /Normal\s+Succeeded/);
+  });
+
+  it('retries a failing pod with backoff, then fails at backoffLimit', async () => {
+    const story = sampleStoryRun(env, 'unreachable', { spec: { backoffLimit: 1 } });
+    story.spec.repository.url = 'http://127.0.0.1:9/git/nobody/nothing.git'; // nothing listens on port 9
+    const created = await createStoryRun(env, story);
+    const failed = await waitForPhase(env, 'unreachable', 'Failed', { diagnostics });
+    const complete = failed.status!.conditions!.find((c) => c.type === 'Complete');
+    assert.equal(complete?.reason, 'BackoffLimitExceeded');
+    const sessions = await sessionsOf(env, created.metadata.uid!);
+    assert.deepEqual(sessions.map((s) => s.outcome), ['Crashed', 'Crashed'], 'the first attempt and one retry');
+    assert.equal(failed.status!.failures, 2);
+  });
+
+  it('pauses gracefully (the step in flight finishes), then resumes in a new pod', async () => {
+    const created = await createStoryRun(env, sampleStoryRun(env, 'graceful', { extraDescription: slow('implement', 12) }));
+    const uid = created.metadata.uid!;
+    await whenStep('graceful', 'implement');
+    await patchSpec(env, 'graceful', { paused: true });
+    await waitForPhase(env, 'graceful', 'Pausing', { diagnostics });
+    const paused = await waitForPhase(env, 'graceful', 'Paused', { diagnostics });
+    assert.equal(paused.status!.conditions!.find((c) => c.type === 'Paused')?.reason, 'PausedByUser');
+    const finished = (await env.db.query(
+      `select count(*)::int as n from execution_events where story_uid = $1 and type = 'StepFinished' and step = 'implement'`,
+      [uid],
+    )).rows[0].n;
+    assert.equal(finished, 1, 'implement finished before the pod stopped');
+
+    await patchSpec(env, 'graceful', { paused: false });
+    await waitForPhase(env, 'graceful', 'Succeeded', { diagnostics });
+    const started = await env.db.query(
+      `select step, count(*)::int as n from execution_events where story_uid = $1 and type = 'StepStarted' group by step`,
+      [uid],
+    );
+    const runs = Object.fromEntries(started.rows.map((r) => [r.step, r.n]));
+    assert.equal(runs.plan, 1, 'plan ran once');
+    assert.equal(runs.implement, 1, 'implement ran once: the resumed pod started after it');
+    assert.deepEqual((await sessionsOf(env, uid)).map((s) => s.outcome), ['Paused', 'Succeeded']);
+  });
+
+  it('pauses immediately (the pod stops now; the step is redone on resume)', async () => {
+    const created = await createStoryRun(env, sampleStoryRun(env, 'immediate', { extraDescription: slow('implement', 300) }));
+    const uid = created.metadata.uid!;
+    await whenStep('immediate', 'implement');
+    await patchSpec(env, 'immediate', { paused: true, pauseMode: 'Immediate' });
+    await waitForPhase(env, 'immediate', 'Paused', { timeoutMs: 30_000, diagnostics });
+    const implementFinished = await env.db.query(
+      `select count(*)::int as n from execution_events where story_uid = $1 and type = 'StepFinished' and step = 'implement'`,
+      [uid],
+    );
+    assert.equal(implementFinished.rows[0].n, 0, 'the 300 s step was cut, not finished');
+
+    await patchSpec(env, 'immediate', { paused: false });
+    await waitForPhase(env, 'immediate', 'Succeeded', { diagnostics });
+    assert.equal((await storyPods(env, uid)).length <= 2, true, 'one pod per attempt, old ones cleaned up');
+  });
+
+  it('aborts without keepWork: stops the pod, deletes the worktree volume', async () => {
+    const created = await createStoryRun(env, sampleStoryRun(env, 'discard', { extraDescription: slow('implement', 300) }));
+    await whenStep('discard', 'implement');
+    await patchSpec(env, 'discard', { abort: { requested: true } });
+    const aborted = await waitForPhase(env, 'discard', 'Aborted', { timeoutMs: 90_000, diagnostics });
+    assert.match(aborted.status!.message!, /work discarded/);
+    await eventually('the worktree volume to be deleted', async () => {
+      const claims = await env.core.listNamespacedPersistentVolumeClaim({
+        namespace: env.namespace,
+        labelSelector: `nightshift.dev/storyrun-uid=${created.metadata.uid}`,
+      });
+      return claims.items.length === 0;
+    });
+  });
+
+  it('aborts with keepWork: the work in progress is pushed to the branch first', async () => {
+    await createStoryRun(env, sampleStoryRun(env, 'keep', { extraDescription: slow('review', 300) }));
+    await whenStep('keep', 'review');
+    await patchSpec(env, 'keep', { abort: { requested: true, keepWork: true } });
+    const aborted = await waitForPhase(env, 'keep', 'Aborted', { timeoutMs: 120_000, diagnostics });
+    assert.match(aborted.status!.message!, /kept on branch nightshift\/KEEP/);
+    const head = await branchHead(repositoryPath(env.forgeRoot, DEMO_REPOSITORY), 'nightshift/KEEP');
+    assert.ok(head, 'the branch was pushed to the forge');
+  });
+
+  it('survives SIGKILL of the operator mid-run: the story completes once, with no duplicate pod or row', async () => {
+    const created = await createStoryRun(env, sampleStoryRun(env, 'killed', { extraDescription: slow('implement', 8) }));
+    const uid = created.metadata.uid!;
+    await whenStep('killed', 'implement');
+    operator.kill('SIGKILL');
+    await operator.waitForExit();
+    operator.restart();
+    await waitForPhase(env, 'killed', 'Succeeded', { diagnostics });
+    assert.equal((await storyPods(env, uid)).length, 1, 'no second pod');
+    assert.deepEqual((await sessionsOf(env, uid)).map((s) => s.outcome), ['Succeeded']);
+    const transitions = await eventTypes(env, uid, 'operator');
+    assert.equal(new Set(transitions).size, transitions.length, `no transition recorded twice: ${transitions}`);
+    assert.equal(env.forge.pulls.filter((p) => p.head === 'nightshift/KILLED').length, 1, 'one pull request');
+  });
+});

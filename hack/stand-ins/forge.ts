@@ -151,12 +151,15 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+let requestCounter = 0;
+
 function sendJSON(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res
     .writeHead(status, {
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(text),
+      'X-GitHub-Request-Id': `FORGE:${(++requestCounter).toString(16).toUpperCase()}`,
       ...headers,
     })
     .end(text);

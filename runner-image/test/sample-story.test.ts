@@ -3,10 +3,12 @@
 // scripted agent, verified with `npm test`, pushed, and delivered as a draft
 // pull request through Octokit — with everything recorded in Postgres.
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { branchHead, readFileAt, repositoryPath } from '../../hack/stand-ins/forge.ts';
 import { git } from '../../hack/stand-ins/repositories.ts';
 import {
   eventsOf,
+  RUNNER_MAIN,
   runAttempt,
   sampleStoryRun,
   sessionRow,
@@ -23,7 +25,15 @@ describe('runner: the sample story', function () {
 
   it('succeeds with a commit on nightshift/DEMO-1, a draft pull request and complete records', async () => {
     const run = sampleStoryRun(bench.forge);
+    const listener = new pg.Client({ connectionString: bench.databaseURL });
+    await listener.connect();
+    const notifications: string[] = [];
+    listener.on('notification', (n) => notifications.push(`${n.channel} ${n.payload}`));
+    await listener.query('LISTEN nightshift_story');
     const runner = await runAttempt({ bench, run, attempt: 1, workspace: workspaceIn(bench, 'sample') });
+    await listener.end();
+    assert.ok(notifications.length >= 3, 'the operator was notified of each change');
+    assert.deepEqual(new Set(notifications), new Set(['nightshift_story default/hello-greeting']));
 
     const session = await sessionRow(bench.pool, runner.sessionId);
     assert.equal(session.outcome, 'Succeeded', runner.output());
@@ -98,7 +108,22 @@ describe('runner: the sample story', function () {
     ]) {
       assert.ok(types.has(type), `a ${type} event was written`);
     }
-    const notifications = await bench.pool.query(`select 1`); // NOTIFY is covered by the lifecycle test
-    assert.ok(notifications);
+  });
+});
+
+describe('runner: configuration errors', function () {
+  it('exits non-zero with a message naming the variable', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [RUNNER_MAIN], {
+      env: { PATH: process.env.PATH, NIGHTSHIFT_MODE: 'run', NIGHTSHIFT_ATTEMPT: 'first' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 2);
+    for (const variable of ['NIGHTSHIFT_STORYRUN', 'NIGHTSHIFT_SESSION_ID', 'NIGHTSHIFT_ATTEMPT', 'DATABASE_URL']) {
+      assert.ok(stderr.includes(variable), `names ${variable}: ${stderr}`);
+    }
   });
 });

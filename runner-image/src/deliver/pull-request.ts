@@ -2,6 +2,7 @@
 // GitHub Enterprise /api/v3), or reuses the open one for the same head branch,
 // so delivering twice opens one pull request.
 import { StoryFailure } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import type { PullRequestTarget } from './target.ts';
 
 export interface OpenPullRequest {
@@ -11,6 +12,7 @@ export interface OpenPullRequest {
   base: string;
   title: string;
   body: string;
+  log: Logger;
 }
 
 export interface PullRequestRef {
@@ -25,6 +27,13 @@ export async function openDraftPullRequest(request: OpenPullRequest): Promise<Pu
   const octokit = new Octokit({
     baseUrl: target.apiURL,
     userAgent: 'nightshift-runner',
+    // Failed requests are handled (or rethrown with context) below; keep Octokit's own lines in our JSON log.
+    log: {
+      debug: (message: string) => request.log.debug({ octokit: true }, message),
+      info: (message: string) => request.log.debug({ octokit: true }, message),
+      warn: (message: string) => request.log.warn({ octokit: true }, message),
+      error: (message: string) => request.log.debug({ octokit: true }, message),
+    },
     ...(request.token ? { auth: request.token } : {}),
   });
   const existing = async () => {

@@ -64,6 +64,7 @@ export function openPullRequestStep(deps: WorkflowDeps) {
       base: deps.worktree.baseBranch,
       title: `${spec.story.id}: ${spec.story.title}`,
       body,
+      log: deps.log,
     });
     await enqueueForReview(deps.pool, {
       storyUid: story.uid,

@@ -21,6 +21,7 @@ export {
   type InformerOptions,
 } from './informer.ts';
 export { keyOf, objectKey, parseKey, type ObjectName } from './keys.ts';
+export { LeaderElector, type LeaderElectionOptions, type StoppedLeadingReason } from './leader-election.ts';
 export { machineryMetrics, type MachineryMetrics } from './metrics.ts';
 export { controllerOf, isControlledBy, keysFromController, keysFromLabel, ownerReference } from './owners.ts';
 export {

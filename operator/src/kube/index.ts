@@ -5,6 +5,16 @@
 export { ExponentialRateLimiter, backoffDelay, type BackoffOptions, type RateLimiter } from './backoff.ts';
 export { systemClock, sleep, type Clock } from './clock.ts';
 export {
+  findCondition,
+  isConditionTrue,
+  kubeTime,
+  removeCondition,
+  setCondition,
+  type Condition,
+  type ConditionStatus,
+  type ConditionUpdate,
+} from './conditions.ts';
+export {
   Controller,
   type ControllerOptions,
   type Reconcile,
@@ -41,4 +51,5 @@ export {
   type RequestOptions,
   type RestClientOptions,
 } from './rest.ts';
+export { patchStatus, statusEqual } from './status.ts';
 export { WorkQueue, type ProcessKey, type WorkQueueOptions } from './work-queue.ts';

@@ -59,12 +59,10 @@ export class RestClient {
     const response = await this.http.send(context).toPromise();
     const text = await response.body.text();
     if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
-      throw new ApiException(
-        response.httpStatusCode,
-        `${method} ${path}: ${response.httpStatusCode} ${statusMessage(text)}`,
-        text,
-        response.headers,
-      );
+      const error = new ApiException(response.httpStatusCode, '', text, response.headers);
+      // ApiException's own message carries the whole body and every header; one line reads better in errors.
+      error.message = `${method} ${path}: ${response.httpStatusCode} ${statusMessage(text)}`;
+      throw error;
     }
     return JSON.parse(text) as T;
   }

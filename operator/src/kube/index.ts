@@ -21,6 +21,7 @@ export {
   type ReconcileResult,
   type WatchSource,
 } from './controller.ts';
+export { EventRecorder, type EventInput, type EventRecorderOptions, type EventType } from './events.ts';
 export { addFinalizer, hasFinalizer, removeFinalizer } from './finalizers.ts';
 export {
   createInformer,

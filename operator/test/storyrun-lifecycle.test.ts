@@ -93,7 +93,7 @@ describe('StoryRun lifecycle on the local cluster', function () {
     const paused = await waitForPhase(env, 'graceful', 'Paused', { diagnostics });
     assert.equal(paused.status!.conditions!.find((c) => c.type === 'Paused')?.reason, 'PausedByUser');
     const finished = (await env.db.query(
-      `select count(*)::int as n from execution_events where story_uid = $1 and type = 'StepFinished' and step = 'implement'`,
+      `select count(*)::int as n from execution_events where story_uid = $1 and type = 'StepFinished' and message = 'implement'`,
       [uid],
     )).rows[0].n;
     assert.equal(finished, 1, 'implement finished before the pod stopped');
@@ -101,10 +101,10 @@ describe('StoryRun lifecycle on the local cluster', function () {
     await patchSpec(env, 'graceful', { paused: false });
     await waitForPhase(env, 'graceful', 'Succeeded', { diagnostics });
     const started = await env.db.query(
-      `select step, count(*)::int as n from execution_events where story_uid = $1 and type = 'StepStarted' group by step`,
+      `select message as node, count(*)::int as n from execution_events where story_uid = $1 and type = 'StepStarted' group by message`,
       [uid],
     );
-    const runs = Object.fromEntries(started.rows.map((r) => [r.step, r.n]));
+    const runs = Object.fromEntries(started.rows.map((r) => [r.node, r.n]));
     assert.equal(runs.plan, 1, 'plan ran once');
     assert.equal(runs.implement, 1, 'implement ran once: the resumed pod started after it');
     assert.deepEqual((await sessionsOf(env, uid)).map((s) => s.outcome), ['Paused', 'Succeeded']);
@@ -117,7 +117,7 @@ describe('StoryRun lifecycle on the local cluster', function () {
     await patchSpec(env, 'immediate', { paused: true, pauseMode: 'Immediate' });
     await waitForPhase(env, 'immediate', 'Paused', { timeoutMs: 30_000, diagnostics });
     const implementFinished = await env.db.query(
-      `select count(*)::int as n from execution_events where story_uid = $1 and type = 'StepFinished' and step = 'implement'`,
+      `select count(*)::int as n from execution_events where story_uid = $1 and type = 'StepFinished' and message = 'implement'`,
       [uid],
     );
     assert.equal(implementFinished.rows[0].n, 0, 'the 300 s step was cut, not finished');

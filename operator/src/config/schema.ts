@@ -4,7 +4,9 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const seconds = (fallback: number) => z.number().int().min(0).default(fallback);
-const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/, 'must be a Kubernetes quantity such as 500m or 1Gi');
+const quantity = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/, 'must be a Kubernetes quantity such as 500m or 1Gi');
 
 export const configSchema = z.object({
   identity: z
@@ -55,7 +57,7 @@ export const configSchema = z.object({
       nodeSelector: z.record(z.string(), z.string()).default({}).describe('Node labels story pods must match'),
       gracefulStopSeconds: seconds(300).describe('How long a graceful pause lets the current step finish'),
       immediateStopSeconds: seconds(1),
-      abortStopSeconds: seconds(30),
+      abortStopSeconds: seconds(10).describe("How long an aborted story's pod may take to stop"),
       resources: z
         .object({
           requests: z.record(z.string(), quantity).default({ cpu: '100m', memory: '256Mi' }),

@@ -17,20 +17,26 @@ const env = (overrides: Record<string, string | undefined> = {}) => ({
   NIGHTSHIFT_SESSION_ID: randomUUID(),
   NIGHTSHIFT_ATTEMPT: '2',
   NIGHTSHIFT_MODE: 'run',
-  DATABASE_URL: 'postgres://nightshift:s3cr3t-pw@db:5432/nightshift',
+  DATABASE_URL: 'postgres://nightshift:s3cr3t-pw-0123@db:5432/nightshift',
   ...overrides,
 });
 
 describe('runner configuration', () => {
   it('parses the contract environment with the StoryRun schema and defaults', () => {
-    const config = parseConfig(env({ NIGHTSHIFT_GIT_TOKEN: 'ghp_token', NIGHTSHIFT_DASHBOARD_URL: '' }));
+    const config = parseConfig(
+      env({
+        NIGHTSHIFT_GIT_TOKEN: 'ghp_token0123456789',
+        NIGHTSHIFT_AGENT_API_KEY: 'short',
+        NIGHTSHIFT_DASHBOARD_URL: '',
+      }),
+    );
     assert.equal(config.attempt, 2);
     assert.equal(config.storyRun.spec.agent.backend, 'scripted');
     assert.equal(config.storyRun.spec.repository.baseBranch, 'main');
     assert.equal(config.workspace, '/workspace');
     assert.equal(config.dashboardURL, undefined);
     assert.deepEqual(config.gitAuthor, { name: 'Nightshift', email: 'nightshift@localhost' });
-    assert.deepEqual(secretsOf(config), ['ghp_token', 's3cr3t-pw']);
+    assert.deepEqual(secretsOf(config), ['ghp_token0123456789', 's3cr3t-pw-0123']);
   });
 
   it('names the variable that is missing or wrong', () => {

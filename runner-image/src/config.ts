@@ -112,7 +112,11 @@ export function parseConfig(env: NodeJS.ProcessEnv): RunnerConfig {
   };
 }
 
-/** Values that must never reach a log line or an error message. */
+/**
+ * Values scrubbed from every log line. Long values only: real tokens and
+ * passwords are, and scrubbing a short common word would mangle paths and
+ * branch names in the logs.
+ */
 export function secretsOf(config: Pick<RunnerConfig, 'gitToken' | 'agentApiKey' | 'databaseURL'>): string[] {
   const secrets = [config.gitToken, config.agentApiKey];
   try {
@@ -121,5 +125,5 @@ export function secretsOf(config: Pick<RunnerConfig, 'gitToken' | 'agentApiKey' 
   } catch {
     // unparseable URLs were rejected by the schema
   }
-  return secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  return secrets.filter((s): s is string => typeof s === 'string' && s.length >= 12);
 }

@@ -52,6 +52,12 @@ describe('runner: interrupted pods', function () {
     assert.equal((await sessionRow(bench.pool, second.sessionId)).outcome, 'Succeeded', second.output());
 
     const uid = run.metadata.uid;
+    const ready = await eventsOf(bench.pool, uid, 'WorktreeReady');
+    assert.deepEqual(
+      ready.map((e) => e.data.reused),
+      [false, true],
+      'the second pod reused the worktree',
+    );
     assert.equal((await stepEvents(bench.pool, uid, 'plan', 'StepStarted')).length, 1, 'plan ran once');
     assert.equal((await stepEvents(bench.pool, uid, 'plan', 'StepFinished')).length, 1);
     const implementStarts = await stepEvents(bench.pool, uid, 'implement', 'StepStarted');

@@ -8,6 +8,7 @@ import { branchHead, readFileAt, repositoryPath } from '../../hack/stand-ins/for
 import { git } from '../../hack/stand-ins/repositories.ts';
 import {
   eventsOf,
+  FORGE_TOKEN,
   RUNNER_MAIN,
   runAttempt,
   sampleStoryRun,
@@ -47,6 +48,8 @@ describe('runner: the sample story', function () {
     assert.equal(session.step, 'deliver');
     assert.equal(Number(session.cost_usd), 0);
     assert.deepEqual(JSON.parse(runner.terminationLog()).outcome, 'Succeeded');
+    assert.ok(!runner.output().includes(FORGE_TOKEN), 'the git token never reaches a log line');
+    for (const line of runner.output().trim().split('\n')) JSON.parse(line); // structured logs only
 
     // The branch in the forge's bare repository: one commit on main, by Nightshift, with the change.
     const bare = repositoryPath(`${bench.dir}/forge`, 'demo/hello');

@@ -22,8 +22,26 @@ export interface CommandOptions {
   maxOutputBytes?: number;
 }
 
-/** Variables a build or test tool needs; never DATABASE_URL or the runner's tokens. */
-const PASSED_THROUGH = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'TERM', 'USER', 'SHELL'];
+/** Variables a build or test tool needs (proxies and CAs for package registries); never DATABASE_URL or a token. */
+const PASSED_THROUGH = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'TMPDIR',
+  'TERM',
+  'USER',
+  'SHELL',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+];
 
 export function commandEnvironment(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { CI: 'true', NIGHTSHIFT: '1' };

@@ -42,21 +42,29 @@ export class CostLedger {
   }
 
   /** Reserves amount; the reservation id, or undefined when it does not fit under the cap. */
-  async reserve(amountUSD: number, purpose: string): Promise<string | undefined> {
+  async reserve(amountUSD: number, purpose: string, ttlSeconds = this.ttlSeconds): Promise<string | undefined> {
     const id = randomUUID();
     const { rows } = await this.pool.query<{ ok: boolean }>(
       `select reserve_cost($1, $2, $3, array[$4::bigint], $5, make_interval(secs => $6), $7) as ok`,
-      [id, this.storyUid, this.sessionId, this.requireWindow(), roundUp(amountUSD), this.ttlSeconds, purpose],
+      [id, this.storyUid, this.sessionId, this.requireWindow(), roundUp(amountUSD), ttlSeconds, purpose],
     );
     return rows[0]?.ok ? id : undefined;
   }
 
-  /** Settles to the real cost; null releases the reservation (the call cost nothing). */
-  async settle(reservationId: string, actualUSD: number | null): Promise<void> {
+  /**
+   * Settles to the real cost; null releases the reservation (the call cost
+   * nothing). false when the reservation had expired meanwhile (its holder was
+   * taken for dead), so the cost could not be recorded.
+   */
+  async settle(reservationId: string, actualUSD: number | null): Promise<boolean> {
     await this.pool.query('select settle_cost($1, $2)', [
       reservationId,
       actualUSD === null ? null : actualUSD.toFixed(6),
     ]);
+    const { rows } = await this.pool.query<{ state: string }>('select state from cost_reservations where id = $1', [
+      reservationId,
+    ]);
+    return rows[0]?.state !== 'expired';
   }
 
   async window(): Promise<WindowState> {

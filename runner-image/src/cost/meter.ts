@@ -17,6 +17,8 @@ export interface ModelCall {
   requestBytes: number;
   /** The max_tokens sent with the request. */
   maxTokens: number;
+  /** How long the reservation may stay open: longer than the call can take, retries included. */
+  ttlSeconds?: number;
 }
 
 export interface MeteredResult<T> {
@@ -57,8 +59,14 @@ export class CostMeter {
   }
 
   /** Reserves amountUSD or throws BudgetExceeded saying why. */
-  async reserve(step: string, purpose: string, amountUSD: number, what: string): Promise<Reservation> {
-    const id = await this.deps.ledger.reserve(amountUSD, purpose);
+  async reserve(
+    step: string,
+    purpose: string,
+    amountUSD: number,
+    what: string,
+    ttlSeconds?: number,
+  ): Promise<Reservation> {
+    const id = await this.deps.ledger.reserve(amountUSD, purpose, ttlSeconds);
     if (!id) {
       const w = await this.deps.ledger.window();
       const message =
@@ -77,7 +85,12 @@ export class CostMeter {
       id,
       amountUSD,
       settle: async (actualUSD) => {
-        await this.deps.ledger.settle(id, actualUSD);
+        if (!(await this.deps.ledger.settle(id, actualUSD))) {
+          this.deps.log.error(
+            { reservationId: id, actualUSD },
+            'the reservation expired before it was settled: this cost is not in the ledger (raise NIGHTSHIFT_RESERVATION_TTL_SECONDS)',
+          );
+        }
         await this.refreshCost();
       },
     };
@@ -94,7 +107,7 @@ export class CostMeter {
       await this.deps.events.record({ type: 'BudgetRefused', step: call.step, message, data: { ...call } });
       throw new BudgetExceeded(message);
     }
-    const reservation = await this.reserve(call.step, call.purpose, worstCase, what);
+    const reservation = await this.reserve(call.step, call.purpose, worstCase, what, call.ttlSeconds);
     const started = Date.now();
     let result: MeteredResult<T>;
     try {

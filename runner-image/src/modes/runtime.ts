@@ -2,6 +2,7 @@
 // story lock and the worktree.
 import type pg from 'pg';
 import type { RunnerConfig } from '../config.ts';
+import { StopRequested } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { EventLog } from '../records/events.ts';
 import type { SessionRecord } from '../records/session.ts';
@@ -26,11 +27,18 @@ export function storyOf(rt: Runtime): { uid: string; name: string; namespace: st
   return { uid, name, namespace };
 }
 
-export function acquireStoryLock(rt: Runtime): Promise<StoryLock> {
-  return StoryLock.acquire(rt.config.databaseURL, storyOf(rt).uid, {
-    timeoutMs: LOCK_WAIT_MS,
-    onLost: (error) => rt.lockLost(error),
-  });
+/** Waits for the story lock; a SIGTERM while waiting is a stop like any other. */
+export async function acquireStoryLock(rt: Runtime): Promise<StoryLock> {
+  try {
+    return await StoryLock.acquire(rt.config.databaseURL, storyOf(rt).uid, {
+      timeoutMs: LOCK_WAIT_MS,
+      onLost: (error) => rt.lockLost(error),
+      shouldGiveUp: rt.stopRequested,
+    });
+  } catch (error) {
+    if (rt.stopRequested()) throw new StopRequested();
+    throw error;
+  }
 }
 
 export async function prepareWorktree(rt: Runtime): Promise<{ worktree: Worktree; reused: boolean }> {
@@ -49,6 +57,7 @@ export async function prepareWorktree(rt: Runtime): Promise<{ worktree: Worktree
     rt.log.warn({ reason }, 'worktree recovered');
     await rt.events.record({ type: 'WorktreeRecovered', message: reason });
   }
+  rt.log.info({ path: prepared.worktree.path, reused: prepared.reused }, 'worktree ready');
   await rt.events.record({
     type: 'WorktreeReady',
     message: `${prepared.reused ? 'reused' : 'cloned'} ${prepared.worktree.path} on ${prepared.worktree.branch}`,

@@ -19,8 +19,10 @@ export function instrument(deps: WorkflowDeps, node: string, step: string, body:
       message: node,
       data: { node, visit, attempt: deps.attempt },
     });
+    deps.log.info({ node, step, visit }, 'step started');
     const started = Date.now();
     const update = await body(state, visit);
+    deps.log.info({ node, step, visit, durationMs: Date.now() - started }, 'step finished');
     await deps.events.record({
       type: 'StepFinished',
       step,

@@ -35,7 +35,13 @@ export class CliAgent implements StoryAgent {
           `(spent $${window.spentUSD.toFixed(6)}); raise spec.maxCostUSD to resume`,
       );
     }
-    const reservation = await meter.reserve('implement', 'cli agent run', remaining, 'the cli agent run');
+    const reservation = await meter.reserve(
+      'implement',
+      'cli agent run',
+      remaining,
+      'the cli agent run',
+      CLI_TIMEOUT_MS / 1000 + 300,
+    );
     const task = {
       story,
       round: input.round,

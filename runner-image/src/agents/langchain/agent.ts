@@ -13,7 +13,7 @@ import type {
   ReviewVerdict,
   StoryAgent,
 } from '../agent.ts';
-import { createChatModel, providerOf, usageOf } from './models.ts';
+import { createChatModel, MODEL_CALL_RESERVATION_SECONDS, providerOf, usageOf } from './models.ts';
 import { IMPLEMENT_SYSTEM, implementPrompt, PLAN_SYSTEM, REVIEW_SYSTEM, reviewPrompt, storyText } from './prompts.ts';
 import { executeTool, TOOL_DEFINITIONS } from './tools.ts';
 
@@ -115,6 +115,7 @@ export class LangChainAgent implements StoryAgent {
         provider: providerOf(this.ctx.agent),
         requestBytes: Buffer.byteLength(request),
         maxTokens: this.ctx.agent.maxTokensPerCall,
+        ttlSeconds: MODEL_CALL_RESERVATION_SECONDS,
       },
       async () => {
         const reply = (await runnable.invoke(messages)) as AIMessage;

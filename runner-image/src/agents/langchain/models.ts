@@ -9,6 +9,11 @@ import type { AgentSpec } from '../agent.ts';
 
 export type Provider = 'anthropic' | 'openai';
 
+/** Per request, and how often a failed one is retried: a call's reservation must outlive both. */
+export const MODEL_CALL_TIMEOUT_MS = 10 * 60 * 1000;
+export const MODEL_CALL_RETRIES = 1;
+export const MODEL_CALL_RESERVATION_SECONDS = (MODEL_CALL_TIMEOUT_MS * (MODEL_CALL_RETRIES + 1)) / 1000 + 120;
+
 export function providerOf(agent: AgentSpec): Provider {
   if (agent.provider) return agent.provider;
   return agent.model?.startsWith('claude') ? 'anthropic' : 'openai';
@@ -16,12 +21,13 @@ export function providerOf(agent: AgentSpec): Provider {
 
 export async function createChatModel(agent: AgentSpec, apiKey: string | undefined): Promise<BaseChatModel> {
   if (!agent.model) throw new StoryFailure('InvalidAgent', 'spec.agent.model is required for the langchain backend');
-  const common = { model: agent.model, maxTokens: agent.maxTokensPerCall, maxRetries: 2 };
+  const common = { model: agent.model, maxTokens: agent.maxTokensPerCall, maxRetries: MODEL_CALL_RETRIES };
   if (providerOf(agent) === 'anthropic') {
     const { ChatAnthropic } = await import('@langchain/anthropic');
     return new ChatAnthropic({
       ...common,
       apiKey: apiKey ?? 'unset',
+      clientOptions: { timeout: MODEL_CALL_TIMEOUT_MS },
       ...(agent.baseURL ? { anthropicApiUrl: agent.baseURL } : {}),
     });
   }
@@ -30,6 +36,7 @@ export async function createChatModel(agent: AgentSpec, apiKey: string | undefin
   return new ChatOpenAICompletions({
     ...common,
     apiKey: apiKey ?? 'unset',
+    timeout: MODEL_CALL_TIMEOUT_MS,
     ...(agent.baseURL ? { configuration: { baseURL: agent.baseURL } } : {}),
   });
 }

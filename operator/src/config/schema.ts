@@ -16,7 +16,7 @@ export const configSchema = z.object({
     .describe('This replica in leader election and records'),
   kubeconfig: z.string().optional().describe('Path to a kubeconfig; in-cluster or ~/.kube/config otherwise'),
   namespaces: z.array(z.string().min(1)).default([]).describe('Namespaces to watch; empty means all'),
-  workers: z.number().int().min(1).max(64).default(4),
+  workers: z.number().int().min(1).max(64).default(8),
   resyncSeconds: seconds(60),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   pidFile: z.string().default('/tmp/nightshift-operator.pid'),

@@ -13,6 +13,7 @@ import { getDecision } from '../records/decisions.ts';
 import { recordEvent } from '../records/events.ts';
 import { closeOpenSessions, listSessions } from '../records/sessions.ts';
 import { applyAction } from '../storyrun/actions.ts';
+import { databaseSecretKeeper } from '../storyrun/database-secret.ts';
 import { mergeConditions, storyRunConditions } from '../storyrun/conditions.ts';
 import { podView, volumeView } from '../storyrun/observe.ts';
 import { planStoryRun, type LifecyclePolicy, type Transition } from '../storyrun/plan.ts';
@@ -59,6 +60,7 @@ export function lifecyclePolicy(config: OperatorConfig): LifecyclePolicy {
 export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
   const policy = lifecyclePolicy(deps.config);
   const now = deps.now ?? (() => new Date());
+  const ensureDatabaseSecret = databaseSecretKeeper(deps.core, deps.config);
 
   return async function reconcileStoryRun(namespace: string, name: string): Promise<{ requeueAfterMs?: number }> {
     const raw = deps.storyRuns.get(namespace, name);
@@ -108,6 +110,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
         storyRun,
         daemonRunId: deps.daemonRunId,
         onPodCreated: () => deps.metrics?.podsCreated.inc(),
+        ensureDatabaseSecret,
       });
       if (!applied) return { requeueAfterMs: 1_000 }; // the world was not what the cache said: look again
       deps.logger.debug({ storyRun: `${namespace}/${name}`, action }, 'applied');
@@ -145,7 +148,8 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
         { storyRun: `${storyRun.metadata.namespace}/${storyRun.metadata.name}`, reason: t.reason, phase: status.phase, attempt: status.attempt },
         t.message,
       );
-      await deps.event(storyRun, t.warning ? 'Warning' : 'Normal', t.reason, t.message);
+      // Best effort, off the reconcile's critical path: the record above is the durable one.
+      void deps.event(storyRun, t.warning ? 'Warning' : 'Normal', t.reason, t.message);
     }
   }
 

@@ -43,12 +43,14 @@ export interface NewSession {
 
 /** Inserts the attempt's row unless it exists; returns the row either way. */
 export async function ensureSession(pool: pg.Pool, s: NewSession): Promise<SessionView> {
-  await pool.query(
+  const inserted = await pool.query(
     `insert into execution_sessions (id, story_uid, namespace, name, story_id, attempt, mode, pod_name, max_cost_usd, daemon_run_id)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     on conflict (story_uid, attempt) do nothing`,
+     on conflict (story_uid, attempt) do nothing
+     returning ${COLUMNS}`,
     [randomUUID(), s.storyUid, s.namespace, s.name, s.storyId, s.attempt, s.mode, s.podName, s.maxCostUSD ?? null, s.daemonRunId ?? null],
   );
+  if (inserted.rows[0]) return toView(inserted.rows[0]);
   const { rows } = await pool.query(`select ${COLUMNS} from execution_sessions where story_uid = $1 and attempt = $2`, [
     s.storyUid,
     s.attempt,

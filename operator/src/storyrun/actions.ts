@@ -9,7 +9,7 @@ import { answerDecision } from '../records/decisions.ts';
 import { ensureSession, recordCrash, recordPodCreated } from '../records/sessions.ts';
 import { apiErrorMessage } from '../errors.ts';
 import type { Action } from './plan.ts';
-import { LABELS, databaseSecret, podNameFor, storyPod, volumeNameFor, worktreeVolumeClaim } from './resources.ts';
+import { LABELS, podNameFor, storyPod, volumeNameFor, worktreeVolumeClaim } from './resources.ts';
 
 export interface ActionContext {
   core: k8s.CoreV1Api;
@@ -18,6 +18,8 @@ export interface ActionContext {
   storyRun: StoryRun;
   daemonRunId?: string | undefined;
   onPodCreated?: () => void;
+  /** Makes sure the namespace has the runners' database Secret (when the operator manages it). */
+  ensureDatabaseSecret?: (namespace: string) => Promise<void>;
 }
 
 const statusCode = (error: unknown) => (error as { code?: number }).code;
@@ -117,13 +119,7 @@ async function startAttempt(action: Extract<Action, { type: 'StartAttempt' }>, c
     maxCostUSD: storyRun.spec.maxCostUSD,
     daemonRunId: ctx.daemonRunId,
   });
-  const secret = databaseSecret(namespace, config);
-  if (secret) {
-    await ctx.core.createNamespacedSecret({ namespace, body: secret }).catch(async (error) => {
-      if (statusCode(error) !== 409) throw error;
-      await ctx.core.replaceNamespacedSecret({ namespace, name: secret.metadata!.name!, body: secret });
-    });
-  }
+  await ctx.ensureDatabaseSecret?.(namespace);
   let pod: k8s.V1Pod;
   try {
     pod = await ctx.core.createNamespacedPod({

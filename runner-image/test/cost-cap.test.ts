@@ -75,4 +75,32 @@ describe('runner: the cost cap', function () {
     const expected = settledTotal + 24 * perCall;
     assert.ok(Math.abs(Number(done.cost_usd) - expected) < 1e-5, `cost ${done.cost_usd} = ${expected}`);
   });
+
+  it('refuses a call whose cost cannot be bounded, until its price is configured', async () => {
+    const unknownModel = CALLS.replace('claude-sonnet-4-5', 'acme-private-1').replace('calls: 24', 'calls: 3');
+    const run = sampleStoryRun(bench.forge, {
+      name: 'unpriced-1',
+      story: { id: 'UNPRICED-1', description: `${sampleStoryRun(bench.forge).spec.story.description}${unknownModel}` },
+      spec: { agent: { backend: 'scripted', maxTurns: 30, maxTokensPerCall: 1000 } },
+    });
+    const workspace = workspaceIn(bench, 'unpriced');
+    const first = await runAttempt({ bench, run, attempt: 1, workspace });
+    const paused = await sessionRow(bench.pool, first.sessionId);
+    assert.equal(paused.outcome, 'Paused', first.output());
+    assert.equal(paused.outcome_detail?.reason, 'BudgetExceeded');
+    assert.match(
+      String(paused.outcome_detail?.message),
+      /cannot be bounded because no price is known for model "acme-private-1"/,
+    );
+    assert.equal(
+      (await bench.pool.query('select 1 from cost_reservations where story_uid = $1', [run.metadata.uid])).rowCount,
+      0,
+    );
+
+    const prices = JSON.stringify({ 'acme-private-1': { input_mtok: 1, output_mtok: 2 } });
+    const second = await runAttempt({ bench, run, attempt: 2, workspace, env: { NIGHTSHIFT_MODEL_PRICES: prices } });
+    const done = await sessionRow(bench.pool, second.sessionId);
+    assert.equal(done.outcome, 'Succeeded', second.output());
+    assert.equal(Number(done.cost_usd), (3 * (500 * 1 + 800 * 2)) / 1e6, 'priced with the configured price');
+  });
 });

@@ -21,8 +21,17 @@ export class StoryLock {
     storyUid: string,
     options: { timeoutMs: number; onLost: (error: Error) => void; shouldGiveUp?: () => boolean },
   ): Promise<StoryLock> {
-    const client = new pg.Client({ connectionString: databaseURL, application_name: 'nightshift-runner-lock' });
+    const client = new pg.Client({
+      connectionString: databaseURL,
+      application_name: 'nightshift-runner-lock',
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     await client.connect();
+    // This connection sits idle for the whole run. If its pod dies with its
+    // node, the server only notices through TCP keepalives: ask for them soon,
+    // so a dead pod's lock is released within about a minute, not hours.
+    await client.query('set tcp_keepalives_idle = 30; set tcp_keepalives_interval = 10; set tcp_keepalives_count = 3');
     const key = `nightshift:story:${storyUid}`;
     const deadline = Date.now() + options.timeoutMs;
     for (;;) {

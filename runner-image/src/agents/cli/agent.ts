@@ -4,7 +4,7 @@
 // remaining cap and settled to what the command reports (cost lines on
 // stdout, see output.ts); a command that reports nothing is charged its whole
 // reservation, since what it spent is unknown.
-import { BudgetExceeded } from '../../errors.ts';
+import { BudgetExceeded, StoryFailure } from '../../errors.ts';
 import { runCommand } from '../../commands/run-command.ts';
 import type { AgentContext, ImplementInput, ImplementResult, ReviewResult, StoryAgent } from '../agent.ts';
 import { parseCliOutput } from './output.ts';
@@ -19,6 +19,9 @@ export class CliAgent implements StoryAgent {
   constructor(ctx: AgentContext) {
     this.ctx = ctx;
     this.command = ctx.agent.command ?? [];
+    if (this.command.length === 0) {
+      throw new StoryFailure('InvalidAgent', 'spec.agent.command is required for the cli backend');
+    }
   }
 
   async plan(): Promise<string> {

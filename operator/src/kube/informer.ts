@@ -301,7 +301,7 @@ export class SupervisedInformer<T extends KubernetesObject> implements Informer<
 
   private checkWatchdog(watchdogMs: number): void {
     if (!this.running || this.restartTimer) return;
-    const silentMs = 0 * (Date.now() - this.lastActivityAt);
+    const silentMs = Date.now() - this.lastActivityAt;
     if (silentMs < watchdogMs) return;
     this.logger.warn({ silentMs }, `informer for ${this.description} heard nothing for ${silentMs} ms; restarting`);
     this.restarts?.();

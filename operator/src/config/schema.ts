@@ -3,6 +3,12 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
+/** Where local state (the embedded database) lives: the Postgres user cannot enter /root, so root uses /var/lib. */
+export function defaultStateDir(): string {
+  if (process.getuid?.() === 0) return '/var/lib/nightshift';
+  return `${process.env.XDG_DATA_HOME ?? `${process.env.HOME ?? '/tmp'}/.local/share`}/nightshift`;
+}
+
 const seconds = (fallback: number) => z.number().int().min(0).default(fallback);
 const quantity = z
   .string()
@@ -31,7 +37,7 @@ export const configSchema = z.object({
       url: z.string().min(1).optional().describe('postgres://...; unset means the embedded default'),
       embedded: z
         .object({ dataDir: z.string().min(1), port: z.number().int().min(1).max(65535).default(5433) })
-        .default({ dataDir: `${process.env.HOME ?? '/tmp'}/.local/share/nightshift/postgres`, port: 5433 }),
+        .default({ dataDir: `${defaultStateDir()}/postgres`, port: 5433 }),
     })
     .prefault({}),
   leaderElection: z

@@ -120,6 +120,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
     if (policy.persistentVolume && !o.volume) actions.push({ type: 'EnsureVolume' });
     for (const old of pods) if (!isLive(old)) actions.push({ type: 'DeletePod', podName: old.name });
     actions.push({ type: 'StartAttempt', attempt: attempt + 1, mode });
+    status.attempt = attempt + 1;
     transitions.push({ reason: mode === 'salvage' ? 'SavingWork' : attempt === 0 ? 'Started' : 'Resumed', message: why });
   };
   const stopCurrent = (graceSeconds: number, why: string) => {

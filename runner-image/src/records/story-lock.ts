@@ -6,6 +6,7 @@ import pg from 'pg';
 export class StoryLock {
   private readonly client: pg.Client;
   private readonly key: string;
+  private released = false;
 
   private constructor(client: pg.Client, key: string) {
     this.client = client;
@@ -54,8 +55,6 @@ export class StoryLock {
     });
     return lock;
   }
-
-  private released = false;
 
   /** Runs fn under a second, process-wide advisory lock (e.g. one-time schema setup). */
   async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {

@@ -125,6 +125,8 @@ export class ApiServerProxy {
   private server: Server;
   private readonly target: URL;
   private readonly sockets = new Set<Socket>();
+  private readonly pairs = new Set<[Socket, Socket]>();
+  private frozen = false;
 
   private constructor(server: Server, port: number, target: URL) {
     this.server = server;
@@ -170,21 +172,44 @@ export class ApiServerProxy {
     this.server = server;
   }
 
+  /** Stops passing bytes either way, keeping every connection open (and accepting new ones): a hung network. */
+  freeze(): void {
+    this.frozen = true;
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  thaw(): void {
+    this.frozen = false;
+    for (const [client, upstream] of this.pairs) {
+      client.pipe(upstream);
+      upstream.pipe(client);
+    }
+  }
+
   async close(): Promise<void> {
     await this.cut().catch(() => {});
   }
 
   private pipe(client: Socket): void {
     const upstream = connect(Number(this.target.port), this.target.hostname);
-    for (const socket of [client, upstream]) {
+    const pair: [Socket, Socket] = [client, upstream];
+    this.pairs.add(pair);
+    for (const socket of pair) {
       this.sockets.add(socket);
       socket.on('error', () => {});
       socket.on('close', () => {
         this.sockets.delete(socket);
+        this.pairs.delete(pair);
         client.destroy();
         upstream.destroy();
       });
     }
+    if (this.frozen) return;
     client.pipe(upstream);
     upstream.pipe(client);
   }

@@ -131,4 +131,36 @@ describe('kube informer', function () {
       await proxy.close();
     }
   });
+
+  it('restarts a watch that went silent on a hung connection once the watchdog period passes', async () => {
+    const { kc } = await clusterWithWidgets();
+    const proxy = await ApiServerProxy.start(kc);
+    try {
+      const registry = new Registry();
+      // A short watchdog for the test; in production it must exceed client-node's 30 s watch
+      // inactivity timeout, after which a quiet but healthy watch reconnects (and counts as heard).
+      const { informer } = widgetInformer(
+        { watchdogMs: 2_000, backoff: { baseMs: 200, maxMs: 1000 }, registry },
+        new RestClient(proxy.kubeConfig(kc)),
+      );
+      informer.start();
+      await informer.waitForSync();
+      // Freeze only once the watch is up (it delivered an event): a connection still being made
+      // when the network hangs fails on its own after undici's 10 s connect timeout.
+      await widgets.create('watched');
+      await eventually('the watch to deliver', () => informer.get(namespace, 'watched') !== undefined);
+
+      proxy.freeze();
+      await widgets.create('during');
+      const restarts = async () =>
+        (await registry.getSingleMetric('nightshift_informer_restarts_total')!.get()).values[0]?.value ?? 0;
+      // No error arrives on a hung connection that is already open (the watch would only time out
+      // after 30 s of silence): within this wait only the watchdog can notice.
+      await eventually('a watchdog restart', async () => (await restarts()) >= 1, { timeoutMs: 15_000 });
+      proxy.thaw();
+      await eventually('the cache to catch up', () => informer.get(namespace, 'during') !== undefined);
+    } finally {
+      await proxy.close();
+    }
+  });
 });

@@ -54,7 +54,11 @@ const storyRun = (name: string, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'nightshift.dev/v1alpha1',
   kind: 'StoryRun',
   metadata: { name },
-  spec: { story: { id: name.toUpperCase(), title: `bench ${name}` }, repository: { url: 'http://127.0.0.1:9/none.git' }, ...extra },
+  spec: {
+    story: { id: name.toUpperCase(), title: `bench ${name}` },
+    repository: { url: 'http://127.0.0.1:9/none.git' },
+    ...extra,
+  },
 });
 
 async function main() {
@@ -89,40 +93,56 @@ async function main() {
     databaseURL: await testDatabase('bench'),
     namespace: ns,
     config: { runner: { nodeSelector: NOWHERE }, leaderElection: { enabled: false }, logLevel: 'warn' },
-    env: { NIGHTSHIFT_LOG_LEVEL: 'warn', NIGHTSHIFT_LEADER_ELECTION: 'false' },
+    env: {
+      NIGHTSHIFT_LOG_LEVEL: 'warn',
+      NIGHTSHIFT_LEADER_ELECTION: 'false',
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+    },
   });
   await eventually('the operator to be ready', async () => (await operator.readyz()) === 200, { timeoutMs: 60_000 });
   const idleRss = `${rssMiB(operator.pid!)} MiB (JS heap used ${await heapMiB(operator)} MiB)`;
   log(`creating ${N} StoryRuns`);
   started = performance.now();
   await inParallel(N, CONCURRENCY, (i) =>
-    custom.createNamespacedCustomObject({ group: 'nightshift.dev', version: 'v1alpha1', namespace: ns, plural: 'storyruns', body: storyRun(`s${i}`) }),
+    custom.createNamespacedCustomObject({
+      group: 'nightshift.dev',
+      version: 'v1alpha1',
+      namespace: ns,
+      plural: 'storyruns',
+      body: storyRun(`s${i}`),
+    }),
   );
   const createdSeconds = (performance.now() - started) / 1000;
-  await eventually(
-    `${N} story pods`,
-    async () => (await core.listNamespacedPod({ namespace: ns })).items.length >= N,
-    { timeoutMs: 30 * 60_000, intervalMs: 500 },
-  );
+  await eventually(`${N} story pods`, async () => (await core.listNamespacedPod({ namespace: ns })).items.length >= N, {
+    timeoutMs: 30 * 60_000,
+    intervalMs: 500,
+  });
   const podsSeconds = (performance.now() - started) / 1000;
   results['StoryRuns: all created'] = `${createdSeconds.toFixed(1)} s`;
   results['StoryRuns: all pods exist'] = `${podsSeconds.toFixed(1)} s (${(N / podsSeconds).toFixed(0)} stories/s)`;
   results['ratio (operator / bare pods)'] = `${(podsSeconds / bareSeconds).toFixed(2)}x`;
   log(`${results['StoryRuns: all pods exist']}, ratio ${results['ratio (operator / bare pods)']}`);
   const metrics = await operator.metrics();
-  const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  const metric = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
   const reconciles = metric('nightshift_controller_reconcile_duration_seconds_count');
-  results['reconciles for those stories'] = `${reconciles} (mean ${((metric('nightshift_controller_reconcile_duration_seconds_sum') / reconciles) * 1000).toFixed(0)} ms each)`;
+  results['reconciles for those stories'] =
+    `${reconciles} (mean ${((metric('nightshift_controller_reconcile_duration_seconds_sum') / reconciles) * 1000).toFixed(0)} ms each)`;
 
   // 3. Spec patch → pod terminating.
   const watch = new k8s.Watch(cluster.kc);
   const gone = new Map<string, number>();
-  const request = await watch.watch(`/api/v1/namespaces/${ns}/pods`, {}, (type, pod: k8s.V1Pod) => {
-    if (type === 'DELETED' || pod.metadata?.deletionTimestamp) {
-      const name = pod.metadata?.labels?.['nightshift.dev/storyrun'];
-      if (name && !gone.has(name)) gone.set(name, performance.now());
-    }
-  }, () => {});
+  const request = await watch.watch(
+    `/api/v1/namespaces/${ns}/pods`,
+    {},
+    (type, pod: k8s.V1Pod) => {
+      if (type === 'DELETED' || pod.metadata?.deletionTimestamp) {
+        const name = pod.metadata?.labels?.['nightshift.dev/storyrun'];
+        if (name && !gone.has(name)) gone.set(name, performance.now());
+      }
+    },
+    () => {},
+  );
   const latencies: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const name = `s${i}`;
@@ -135,7 +155,9 @@ async function main() {
   latencies.sort((a, b) => a - b);
   results['spec patch → pod terminating (p50)'] = `${percentile(latencies, 50).toFixed(0)} ms`;
   results['spec patch → pod terminating (p99)'] = `${percentile(latencies, 99).toFixed(0)} ms`;
-  log(`patch → terminating p50 ${results['spec patch → pod terminating (p50)']}, p99 ${results['spec patch → pod terminating (p99)']} (${SAMPLES} samples; kubectl's own ~100 ms included)`);
+  log(
+    `patch → terminating p50 ${results['spec patch → pod terminating (p50)']}, p99 ${results['spec patch → pod terminating (p99)']} (${SAMPLES} samples; kubectl's own ~100 ms included)`,
+  );
 
   // 4. Memory at 1,000 and 10,000 StoryRuns (the extra ones wait for a queue: no pods).
   results['operator RSS idle'] = idleRss;
@@ -157,7 +179,12 @@ async function main() {
     await eventually(
       `${point} StoryRuns reconciled`,
       async () => {
-        const list = (await custom.listNamespacedCustomObject({ group: 'nightshift.dev', version: 'v1alpha1', namespace: ns, plural: 'storyruns' })) as {
+        const list = (await custom.listNamespacedCustomObject({
+          group: 'nightshift.dev',
+          version: 'v1alpha1',
+          namespace: ns,
+          plural: 'storyruns',
+        })) as {
           items: { status?: { phase?: string } }[];
         };
         return list.items.filter((s) => s.status?.phase).length >= point;
@@ -165,7 +192,8 @@ async function main() {
       { timeoutMs: 60 * 60_000, intervalMs: 2_000 },
     );
     await new Promise((r) => setTimeout(r, 5_000));
-    results[`operator RSS with ${point} StoryRuns`] = `${rssMiB(operator.pid!)} MiB (JS heap used ${await heapMiB(operator)} MiB)`;
+    results[`operator RSS with ${point} StoryRuns`] =
+      `${rssMiB(operator.pid!)} MiB (JS heap used ${await heapMiB(operator)} MiB)`;
     log(`RSS with ${point} StoryRuns: ${results[`operator RSS with ${point} StoryRuns`]}`);
   }
 

@@ -57,9 +57,13 @@ async function main() {
   const operatorExit = new Promise<number | null>((resolve) => operator.on('exit', resolve));
   say(`operator starting (embedded Postgres in ${join(DATA, 'postgres')}; log: ${logFile})`);
   await Promise.race([
-    eventually('the operator to be ready', () => fetch(`http://127.0.0.1:${HTTP_PORT}/readyz`).then((r) => r.ok), { timeoutMs: 120_000 }),
+    eventually('the operator to be ready', () => fetch(`http://127.0.0.1:${HTTP_PORT}/readyz`).then((r) => r.ok), {
+      timeoutMs: 120_000,
+    }),
     operatorExit.then((code) => {
-      throw new Error(`the operator exited (${code}); see ${logFile}:\n${readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')}`);
+      throw new Error(
+        `the operator exited (${code}); see ${logFile}:\n${readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')}`,
+      );
     }),
   ]);
   say(`operator ready: http://127.0.0.1:${HTTP_PORT}/metrics`);
@@ -79,20 +83,30 @@ async function main() {
   const name = story.metadata.name as string;
   await cluster.kubectl(['delete', 'storyrun', name, '-n', NAMESPACE, '--ignore-not-found', '--wait=true']);
   await cluster.kubectl(['apply', '-n', NAMESPACE, '-f', join(REPO_ROOT, 'examples', 'storyrun.yaml')]);
-  say(`applied examples/storyrun.yaml as ${NAMESPACE}/${name}; following it (also: ${env} kubectl get sr -n ${NAMESPACE} -w)`);
+  say(
+    `applied examples/storyrun.yaml as ${NAMESPACE}/${name}; following it (also: ${env} kubectl get sr -n ${NAMESPACE} -w)`,
+  );
 
   const custom = cluster.kc.makeApiClient(k8s.CustomObjectsApi);
   let last = '';
   const final = await eventually(
     `${name} to finish`,
     async () => {
-      const sr = (await custom.getNamespacedCustomObject({ group: 'nightshift.dev', version: 'v1alpha1', namespace: NAMESPACE, plural: 'storyruns', name })) as {
+      const sr = (await custom.getNamespacedCustomObject({
+        group: 'nightshift.dev',
+        version: 'v1alpha1',
+        namespace: NAMESPACE,
+        plural: 'storyruns',
+        name,
+      })) as {
         status?: { phase?: string; step?: string; message?: string; pullRequest?: { url: string }; costUSD?: number };
       };
       const line = `${sr.status?.phase ?? 'New'}${sr.status?.step ? ` · ${sr.status.step}` : ''}${sr.status?.message ? ` — ${sr.status.message}` : ''}`;
       if (line !== last) say(`  ${line}`);
       last = line;
-      return ['Succeeded', 'Failed', 'Aborted', 'WaitingForHuman', 'Paused'].includes(sr.status?.phase ?? '') ? sr : undefined;
+      return ['Succeeded', 'Failed', 'Aborted', 'WaitingForHuman', 'Paused'].includes(sr.status?.phase ?? '')
+        ? sr
+        : undefined;
     },
     { timeoutMs: 15 * 60_000, intervalMs: 500 },
   );

@@ -39,7 +39,9 @@ describe('Helm chart', function () {
   });
 
   it('renders an operator configuration the operator accepts', async () => {
-    const docs = parseAllDocuments(await template('--set', 'database.url=postgres://db/n', '--set', 'watchNamespaces={team-a,team-b}'));
+    const docs = parseAllDocuments(
+      await template('--set', 'database.url=postgres://db/n', '--set', 'watchNamespaces={team-a,team-b}'),
+    );
     const configMap = docs.map((d) => d.toJS()).find((o) => o?.kind === 'ConfigMap');
     const file = join(mkdtempSync(join(tmpdir(), 'chart-')), 'operator.yaml');
     writeFileSync(file, configMap.data['operator.yaml']);
@@ -54,11 +56,24 @@ describe('Helm chart', function () {
     const { kubectl } = await localCluster();
     const namespace = await testNamespace('chart');
     const rendered = await exec(helm, [
-      'template', 'nightshift', CHART, '--namespace', namespace,
-      '--set', 'database.url=postgres://db/n', '--set', 'runner.databaseURL=postgres://db/n',
+      'template',
+      'nightshift',
+      CHART,
+      '--namespace',
+      namespace,
+      '--set',
+      'database.url=postgres://db/n',
+      '--set',
+      'runner.databaseURL=postgres://db/n',
     ]);
     const out = await kubectl(['apply', '--dry-run=server', '-n', namespace, '-f', '-'], { input: rendered.stdout });
-    for (const kind of ['deployment.apps', 'clusterrole.rbac.authorization.k8s.io', 'configmap', 'service', 'serviceaccount']) {
+    for (const kind of [
+      'deployment.apps',
+      'clusterrole.rbac.authorization.k8s.io',
+      'configmap',
+      'service',
+      'serviceaccount',
+    ]) {
       assert.match(out, new RegExp(`^${kind.replace('.', '\\.')}/\\S+ created \\(server dry run\\)`, 'm'));
     }
   });

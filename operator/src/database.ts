@@ -16,5 +16,10 @@ export async function openDatabase(config: OperatorConfig): Promise<Database> {
   const embedded = !url;
   if (!url) url = (await ensureEmbeddedPostgres(config.database.embedded)).url;
   const { applied } = await migrate(url);
-  return { url, pool: createPool(url, { applicationName: `nightshift-operator/${config.identity}` }), applied, embedded };
+  return {
+    url,
+    pool: createPool(url, { applicationName: `nightshift-operator/${config.identity}` }),
+    applied,
+    embedded,
+  };
 }

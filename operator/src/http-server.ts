@@ -36,7 +36,9 @@ export async function startProbeServer(options: ProbeServerOptions): Promise<{ s
     reply(404, 'not found\n');
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new Error(`cannot listen on ${options.host}:${options.port}: ${error.message}`)));
+    server.once('error', (error) =>
+      reject(new Error(`cannot listen on ${options.host}:${options.port}: ${error.message}`)),
+    );
     server.listen(options.port, options.host, resolve);
   });
   return { server, port: (server.address() as { port: number }).port };

@@ -20,7 +20,11 @@ export function createMetrics(): OperatorMetrics {
       labelNames: ['phase'],
       registers: [registry],
     }),
-    podsCreated: new Counter({ name: 'nightshift_story_pods_created_total', help: 'Story pods created', registers: [registry] }),
+    podsCreated: new Counter({
+      name: 'nightshift_story_pods_created_total',
+      help: 'Story pods created',
+      registers: [registry],
+    }),
     transitions: new Counter({
       name: 'nightshift_storyrun_transitions_total',
       help: 'StoryRun transitions by reason',

@@ -21,6 +21,7 @@ import {
   persistentVolumeClaimResource,
   podResource,
   removeFinalizer,
+  reuseConnections,
   type Informer,
 } from './kube/index.ts';
 import { createLogger } from './log.ts';
@@ -48,6 +49,7 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
   const kc = new k8s.KubeConfig();
   if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
   else kc.loadFromDefault();
+  reuseConnections(kc);
   const rest = new RestClient(kc);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const events = new EventRecorder({ kc, instance: config.identity, logger });
@@ -61,7 +63,9 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
     registry: metrics.registry,
   });
   const owned = `${LABELS.managedBy}=${MANAGED_BY}`;
-  const storyRuns = namespaces.map((ns) => createInformer(rest, { resource: storyRunResource, ...informerOptions(ns) }));
+  const storyRuns = namespaces.map((ns) =>
+    createInformer(rest, { resource: storyRunResource, ...informerOptions(ns) }),
+  );
   const pods = namespaces.map((ns) =>
     createInformer<k8s.V1Pod>(rest, { resource: podResource, labelSelector: owned, ...informerOptions(ns) }),
   );

@@ -18,10 +18,16 @@ import {
   type StoryEnvironment,
 } from './support/story-environment.ts';
 
-function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stderr: string; stdout: string }> {
+function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [OPERATOR_BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } }, (error, stdout, stderr) =>
-      resolve({ code: (error as { code?: number } | null)?.code ?? 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [OPERATOR_BIN, ...args],
+      { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } },
+      (error, stdout, stderr) => resolve({ code: (error as { code?: number } | null)?.code ?? 0, stdout, stderr }),
     );
   });
 }
@@ -55,7 +61,13 @@ describe('nightshift-operator process', function () {
   describe('two replicas', () => {
     let env: StoryEnvironment;
     const replicas: OperatorProcess[] = [];
-    const lease = { enabled: true, leaseName: 'nightshift-replicas', leaseDurationSeconds: 6, renewDeadlineSeconds: 4, retryPeriodSeconds: 1 };
+    const lease = {
+      enabled: true,
+      leaseName: 'nightshift-replicas',
+      leaseDurationSeconds: 6,
+      renewDeadlineSeconds: 4,
+      retryPeriodSeconds: 1,
+    };
 
     before(async function () {
       this.timeout(30 * 60_000);
@@ -79,7 +91,9 @@ describe('nightshift-operator process', function () {
 
     const holder = async () => {
       const coordination = env.cluster.kc.makeApiClient(k8s.CoordinationV1Api);
-      const l = await coordination.readNamespacedLease({ name: lease.leaseName, namespace: env.namespace }).catch(() => undefined);
+      const l = await coordination
+        .readNamespacedLease({ name: lease.leaseName, namespace: env.namespace })
+        .catch(() => undefined);
       return l?.spec?.holderIdentity || undefined;
     };
 
@@ -89,10 +103,17 @@ describe('nightshift-operator process', function () {
       await createStoryRun(env, sampleStoryRun(env, 'first'));
       await waitForPhase(env, 'first', 'Succeeded', { diagnostics: () => leading!.tail(20) });
       assert.match(leading!.logs(), /"msg":"leading: starting controllers"/);
-      assert.doesNotMatch(standby!.logs(), /leading: starting controllers/, 'the standby never started its controllers');
+      assert.doesNotMatch(
+        standby!.logs(),
+        /leading: starting controllers/,
+        'the standby never started its controllers',
+      );
       assert.doesNotMatch(standby!.logs(), /"reason":"Admitted"/);
       assert.match(await leading!.metrics(), /nightshift_leader_election_is_leader\{lease="nightshift-replicas"\} 1/);
-      assert.doesNotMatch(await standby!.metrics(), /nightshift_leader_election_is_leader\{lease="nightshift-replicas"\} 1/);
+      assert.doesNotMatch(
+        await standby!.metrics(),
+        /nightshift_leader_election_is_leader\{lease="nightshift-replicas"\} 1/,
+      );
     });
 
     it('the standby takes over when the leader dies', async () => {
@@ -100,7 +121,9 @@ describe('nightshift-operator process', function () {
       const [leading, standby] = leader === 'replica-a' ? replicas : [replicas[1]!, replicas[0]!];
       leading!.kill('SIGKILL');
       await leading!.waitForExit();
-      await eventually('the standby to hold the lease', async () => (await holder()) === standby!.identity, { timeoutMs: 60_000 });
+      await eventually('the standby to hold the lease', async () => (await holder()) === standby!.identity, {
+        timeoutMs: 60_000,
+      });
       await createStoryRun(env, sampleStoryRun(env, 'second'));
       await waitForPhase(env, 'second', 'Succeeded', { diagnostics: () => standby!.tail(20) });
     });
@@ -112,7 +135,8 @@ describe('nightshift-operator process', function () {
         env,
         sampleStoryRun(env, 'outlives', { extraDescription: '```nightshift\nslow: implement 30s\n```' }),
       );
-      const running = async () => (await storyPods(env, created.metadata.uid!)).find((p) => p.status?.phase === 'Running');
+      const running = async () =>
+        (await storyPods(env, created.metadata.uid!)).find((p) => p.status?.phase === 'Running');
       const pod = await eventually('the story pod to run', running);
       live.kill('SIGTERM');
       assert.equal(await live.waitForExit(), 0);
@@ -120,7 +144,11 @@ describe('nightshift-operator process', function () {
       assert.equal(await holder(), undefined, 'the lease was released');
       const after = await env.core.readNamespacedPod({ namespace: env.namespace, name: pod.metadata!.name! });
       assert.equal(after.status?.phase, 'Running');
-      assert.equal(after.metadata?.deletionTimestamp, undefined, 'the operator did not touch the story pod on its way out');
+      assert.equal(
+        after.metadata?.deletionTimestamp,
+        undefined,
+        'the operator did not touch the story pod on its way out',
+      );
     });
   });
 });

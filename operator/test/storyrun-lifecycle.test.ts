@@ -18,7 +18,8 @@ import {
   type StoryEnvironment,
 } from './support/story-environment.ts';
 
-const slow = (step: string, seconds: number, attempt = 1) => `\`\`\`nightshift\nslow: ${step} ${seconds}s attempt=${attempt}\n\`\`\``;
+const slow = (step: string, seconds: number, attempt = 1) =>
+  `\`\`\`nightshift\nslow: ${step} ${seconds}s attempt=${attempt}\n\`\`\``;
 
 describe('StoryRun lifecycle on the local cluster', function () {
   this.timeout(10 * 60_000);
@@ -42,10 +43,14 @@ describe('StoryRun lifecycle on the local cluster', function () {
   });
 
   const whenStep = (name: string, step: string) =>
-    eventually(`StoryRun ${name} to run step ${step}`, async () => {
-      const sr = await getStoryRun(env, name);
-      return sr.status?.phase === 'Running' && sr.status.step === step ? sr : undefined;
-    }, { timeoutMs: 120_000 });
+    eventually(
+      `StoryRun ${name} to run step ${step}`,
+      async () => {
+        const sr = await getStoryRun(env, name);
+        return sr.status?.phase === 'Running' && sr.status.step === step ? sr : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
 
   it('runs the sample story to Succeeded: one pod, a draft PR, every record once', async () => {
     const created = await createStoryRun(env, sampleStoryRun(env, 'happy'));
@@ -56,13 +61,19 @@ describe('StoryRun lifecycle on the local cluster', function () {
     const pull = env.forge.pulls.find((p) => p.head === 'nightshift/HAPPY');
     assert.ok(pull?.draft, 'a draft pull request from nightshift/HAPPY');
     assert.equal((await storyPods(env, uid)).length, 1, 'exactly one pod');
-    assert.deepEqual((await sessionsOf(env, uid)).map((s) => [s.attempt, s.outcome]), [[1, 'Succeeded']]);
+    assert.deepEqual(
+      (await sessionsOf(env, uid)).map((s) => [s.attempt, s.outcome]),
+      [[1, 'Succeeded']],
+    );
     const complete = done.status!.conditions!.find((c) => c.type === 'Complete');
     assert.equal(complete?.status, 'True');
     assert.equal(complete?.reason, 'Succeeded');
 
     const transitions = await eventTypes(env, uid, 'operator');
-    assert.deepEqual(transitions.filter((t) => t === 'Succeeded'), ['Succeeded']);
+    assert.deepEqual(
+      transitions.filter((t) => t === 'Succeeded'),
+      ['Succeeded'],
+    );
     assert.equal(new Set(transitions).size, transitions.length, `no transition recorded twice: ${transitions}`);
 
     const table = await env.cluster.kubectl(['get', 'storyruns', '-n', env.namespace, 'happy']);
@@ -80,22 +91,31 @@ describe('StoryRun lifecycle on the local cluster', function () {
     const complete = failed.status!.conditions!.find((c) => c.type === 'Complete');
     assert.equal(complete?.reason, 'BackoffLimitExceeded');
     const sessions = await sessionsOf(env, created.metadata.uid!);
-    assert.deepEqual(sessions.map((s) => s.outcome), ['Crashed', 'Crashed'], 'the first attempt and one retry');
+    assert.deepEqual(
+      sessions.map((s) => s.outcome),
+      ['Crashed', 'Crashed'],
+      'the first attempt and one retry',
+    );
     assert.equal(failed.status!.failures, 2);
   });
 
   it('pauses gracefully (the step in flight finishes), then resumes in a new pod', async () => {
-    const created = await createStoryRun(env, sampleStoryRun(env, 'graceful', { extraDescription: slow('implement', 12) }));
+    const created = await createStoryRun(
+      env,
+      sampleStoryRun(env, 'graceful', { extraDescription: slow('implement', 12) }),
+    );
     const uid = created.metadata.uid!;
     await whenStep('graceful', 'implement');
     await patchSpec(env, 'graceful', { paused: true });
     await waitForPhase(env, 'graceful', 'Pausing', { diagnostics });
     const paused = await waitForPhase(env, 'graceful', 'Paused', { diagnostics });
     assert.equal(paused.status!.conditions!.find((c) => c.type === 'Paused')?.reason, 'PausedByUser');
-    const finished = (await env.db.query(
-      `select count(*)::int as n from execution_events where story_uid = $1 and type = 'StepFinished' and message = 'implement'`,
-      [uid],
-    )).rows[0].n;
+    const finished = (
+      await env.db.query(
+        `select count(*)::int as n from execution_events where story_uid = $1 and type = 'StepFinished' and message = 'implement'`,
+        [uid],
+      )
+    ).rows[0].n;
     assert.equal(finished, 1, 'implement finished before the pod stopped');
 
     await patchSpec(env, 'graceful', { paused: false });
@@ -107,11 +127,17 @@ describe('StoryRun lifecycle on the local cluster', function () {
     const runs = Object.fromEntries(started.rows.map((r) => [r.node, r.n]));
     assert.equal(runs.plan, 1, 'plan ran once');
     assert.equal(runs.implement, 1, 'implement ran once: the resumed pod started after it');
-    assert.deepEqual((await sessionsOf(env, uid)).map((s) => s.outcome), ['Paused', 'Succeeded']);
+    assert.deepEqual(
+      (await sessionsOf(env, uid)).map((s) => s.outcome),
+      ['Paused', 'Succeeded'],
+    );
   });
 
   it('pauses immediately (the pod stops now; the step is redone on resume)', async () => {
-    const created = await createStoryRun(env, sampleStoryRun(env, 'immediate', { extraDescription: slow('implement', 300) }));
+    const created = await createStoryRun(
+      env,
+      sampleStoryRun(env, 'immediate', { extraDescription: slow('implement', 300) }),
+    );
     const uid = created.metadata.uid!;
     await whenStep('immediate', 'implement');
     await patchSpec(env, 'immediate', { paused: true, pauseMode: 'Immediate' });
@@ -128,7 +154,10 @@ describe('StoryRun lifecycle on the local cluster', function () {
   });
 
   it('aborts without keepWork: stops the pod, deletes the worktree volume', async () => {
-    const created = await createStoryRun(env, sampleStoryRun(env, 'discard', { extraDescription: slow('implement', 300) }));
+    const created = await createStoryRun(
+      env,
+      sampleStoryRun(env, 'discard', { extraDescription: slow('implement', 300) }),
+    );
     await whenStep('discard', 'implement');
     await patchSpec(env, 'discard', { abort: { requested: true } });
     const aborted = await waitForPhase(env, 'discard', 'Aborted', { timeoutMs: 90_000, diagnostics });
@@ -153,7 +182,10 @@ describe('StoryRun lifecycle on the local cluster', function () {
   });
 
   it('survives SIGKILL of the operator mid-run: the story completes once, with no duplicate pod or row', async () => {
-    const created = await createStoryRun(env, sampleStoryRun(env, 'killed', { extraDescription: slow('implement', 8) }));
+    const created = await createStoryRun(
+      env,
+      sampleStoryRun(env, 'killed', { extraDescription: slow('implement', 8) }),
+    );
     const uid = created.metadata.uid!;
     await whenStep('killed', 'implement');
     operator.kill('SIGKILL');
@@ -161,7 +193,10 @@ describe('StoryRun lifecycle on the local cluster', function () {
     operator.restart();
     await waitForPhase(env, 'killed', 'Succeeded', { diagnostics });
     assert.equal((await storyPods(env, uid)).length, 1, 'no second pod');
-    assert.deepEqual((await sessionsOf(env, uid)).map((s) => s.outcome), ['Succeeded']);
+    assert.deepEqual(
+      (await sessionsOf(env, uid)).map((s) => s.outcome),
+      ['Succeeded'],
+    );
     const transitions = await eventTypes(env, uid, 'operator');
     assert.equal(new Set(transitions).size, transitions.length, `no transition recorded twice: ${transitions}`);
     assert.equal(env.forge.pulls.filter((p) => p.head === 'nightshift/KILLED').length, 1, 'one pull request');

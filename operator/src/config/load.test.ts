@@ -33,18 +33,27 @@ describe('loadConfig', () => {
     const path = file('workspace: { size: lots }\n');
     assert.throws(
       () => loadConfig({ file: path, env: {} }),
-      (error: Error) => error instanceof ConfigError && error.message.includes(`workspace.size (in ${path}): must be a Kubernetes quantity`),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        error.message.includes(`workspace.size (in ${path}): must be a Kubernetes quantity`),
     );
   });
 
   it('names the environment variable of a bad value', () => {
-    assert.throws(() => loadConfig({ env: { NIGHTSHIFT_HTTP_PORT: 'eighty' } }), /NIGHTSHIFT_HTTP_PORT="eighty" is not a number/);
-    assert.throws(() => loadConfig({ env: { NIGHTSHIFT_HTTP_PORT: '70000' } }), /http\.port \(from NIGHTSHIFT_HTTP_PORT\)/);
+    assert.throws(
+      () => loadConfig({ env: { NIGHTSHIFT_HTTP_PORT: 'eighty' } }),
+      /NIGHTSHIFT_HTTP_PORT="eighty" is not a number/,
+    );
+    assert.throws(
+      () => loadConfig({ env: { NIGHTSHIFT_HTTP_PORT: '70000' } }),
+      /http\.port \(from NIGHTSHIFT_HTTP_PORT\)/,
+    );
   });
 
   it('checks fields against each other', () => {
     assert.throws(
-      () => loadConfig({ file: file('leaderElection: { leaseDurationSeconds: 5, renewDeadlineSeconds: 8 }\n'), env: {} }),
+      () =>
+        loadConfig({ file: file('leaderElection: { leaseDurationSeconds: 5, renewDeadlineSeconds: 8 }\n'), env: {} }),
       /leaderElection\.renewDeadlineSeconds .*must be less than leaseDurationSeconds/,
     );
   });

@@ -42,7 +42,8 @@ function coerce(name: string, raw: string, type: 'string' | 'number' | 'boolean'
         .filter(Boolean);
     case 'number': {
       const value = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(value)) throw new ConfigError(`invalid configuration: ${name}=${JSON.stringify(raw)} is not a number`);
+      if (raw.trim() === '' || !Number.isFinite(value))
+        throw new ConfigError(`invalid configuration: ${name}=${JSON.stringify(raw)} is not a number`);
       return value;
     }
     case 'boolean':
@@ -98,4 +99,3 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   }
   return result.data;
 }
-

@@ -67,14 +67,18 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     if (!raw) return {}; // deleted: its pods and volume go with it (ownerReferences)
     const parsed = storyRunSchema.safeParse(raw);
     if (!parsed.success) {
-      deps.logger.error({ storyRun: `${namespace}/${name}`, issues: parsed.error.issues }, 'StoryRun does not match the schema');
+      deps.logger.error(
+        { storyRun: `${namespace}/${name}`, issues: parsed.error.issues },
+        'StoryRun does not match the schema',
+      );
       return {};
     }
     const storyRun = parsed.data;
     const uid = storyRun.metadata.uid!;
 
     if (storyRun.metadata.deletionTimestamp) return finalize(storyRun);
-    if (!storyRun.metadata.finalizers?.includes(STORYRUN_FINALIZER)) await deps.addFinalizer(storyRun, STORYRUN_FINALIZER);
+    if (!storyRun.metadata.finalizers?.includes(STORYRUN_FINALIZER))
+      await deps.addFinalizer(storyRun, STORYRUN_FINALIZER);
 
     const pods = deps.pods
       .list(namespace)
@@ -145,7 +149,12 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
       if (!fresh) continue;
       deps.metrics?.transitions.inc({ reason: t.reason });
       deps.logger.info(
-        { storyRun: `${storyRun.metadata.namespace}/${storyRun.metadata.name}`, reason: t.reason, phase: status.phase, attempt: status.attempt },
+        {
+          storyRun: `${storyRun.metadata.namespace}/${storyRun.metadata.name}`,
+          reason: t.reason,
+          phase: status.phase,
+          attempt: status.attempt,
+        },
         t.message,
       );
       // Best effort, off the reconcile's critical path: the record above is the durable one.
@@ -177,7 +186,8 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
       idempotencyKey: `operator:${uid}:deleted`,
     });
     await closeOpenSessions(deps.pool, uid, { reason: 'Deleted', message: 'the StoryRun was deleted' });
-    if (storyRun.metadata.finalizers?.includes(STORYRUN_FINALIZER)) await deps.removeFinalizer(storyRun, STORYRUN_FINALIZER);
+    if (storyRun.metadata.finalizers?.includes(STORYRUN_FINALIZER))
+      await deps.removeFinalizer(storyRun, STORYRUN_FINALIZER);
     return {};
   }
 }

@@ -69,7 +69,9 @@ export class Controller {
 
   /** Starts the informers (if not yet running), waits for their caches, then starts the workers. */
   async start(): Promise<void> {
-    if (this.started) throw new Error(`controller ${this.name} already started`);
+    if (this.started || this.stopping.signal.aborted) {
+      throw new Error(`controller ${this.name} cannot start: it was already started or stopped`);
+    }
     this.started = true;
     const primaries = [this.options.for].flat();
     for (const informer of primaries) {

@@ -55,3 +55,4 @@ export {
 } from './rest.ts';
 export { patchStatus, statusEqual } from './status.ts';
 export { WorkQueue, type ProcessKey, type WorkQueueOptions } from './work-queue.ts';
+export { reuseConnections } from './connections.ts';

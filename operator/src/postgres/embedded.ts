@@ -120,12 +120,25 @@ export async function ensureEmbeddedPostgres(options: EmbeddedPostgresOptions): 
     const pwfile = join(tmpdir(), `nightshift-pg-${randomBytes(6).toString('hex')}`);
     await writeFile(pwfile, `${password}\n`, { mode: 0o644 });
     try {
-      await run(initdb, [`--pgdata=${options.dataDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--no-locale'], {
-        ...user,
-        cwd: options.dataDir,
-      });
+      await run(
+        initdb,
+        [
+          `--pgdata=${options.dataDir}`,
+          '--auth=scram-sha-256',
+          `--username=${USER}`,
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--no-locale',
+        ],
+        {
+          ...user,
+          cwd: options.dataDir,
+        },
+      );
     } catch (error) {
-      throw new Error(`failed to initialise embedded Postgres in ${options.dataDir}: ${(error as { stderr?: string }).stderr || (error as Error).message}`);
+      throw new Error(
+        `failed to initialise embedded Postgres in ${options.dataDir}: ${(error as { stderr?: string }).stderr || (error as Error).message}`,
+      );
     } finally {
       await rm(pwfile, { force: true });
     }
@@ -134,7 +147,18 @@ export async function ensureEmbeddedPostgres(options: EmbeddedPostgresOptions): 
   try {
     await run(
       pg_ctl,
-      ['start', '-D', options.dataDir, '-w', '-t', '60', '-l', logFile, '-o', `-p ${options.port} -c listen_addresses=127.0.0.1 -c max_connections=300`],
+      [
+        'start',
+        '-D',
+        options.dataDir,
+        '-w',
+        '-t',
+        '60',
+        '-l',
+        logFile,
+        '-o',
+        `-p ${options.port} -c listen_addresses=127.0.0.1 -c max_connections=300`,
+      ],
       { ...user, cwd: options.dataDir },
     );
   } catch (error) {

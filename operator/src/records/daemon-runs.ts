@@ -24,10 +24,10 @@ export async function startDaemonRun(pool: pg.Pool, identity: string, version: s
       await pool.query('update daemon_runs set last_seen_at = now() where id = $1', [id]);
     },
     stop: async (reason) => {
-      await pool.query('update daemon_runs set stopped_at = now(), stop_reason = $2 where id = $1 and stopped_at is null', [
-        id,
-        reason,
-      ]);
+      await pool.query(
+        'update daemon_runs set stopped_at = now(), stop_reason = $2 where id = $1 and stopped_at is null',
+        [id, reason],
+      );
     },
   };
 }

@@ -17,7 +17,15 @@ export async function recordEvent(pool: pg.Pool, event: OperatorEvent): Promise<
     `insert into execution_events (session_id, story_uid, source, type, step, message, data, idempotency_key)
      values ($1, $2, 'operator', $3, $4, $5, $6, $7)
      on conflict (idempotency_key) do nothing`,
-    [event.sessionId ?? null, event.storyUid, event.type, event.step ?? null, event.message, event.data ?? {}, event.idempotencyKey],
+    [
+      event.sessionId ?? null,
+      event.storyUid,
+      event.type,
+      event.step ?? null,
+      event.message,
+      event.data ?? {},
+      event.idempotencyKey,
+    ],
   );
   return rowCount === 1;
 }

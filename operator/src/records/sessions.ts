@@ -25,7 +25,9 @@ function toView(row: Record<string, unknown>): SessionView {
 }
 
 export async function listSessions(pool: pg.Pool, storyUid: string): Promise<SessionView[]> {
-  const { rows } = await pool.query(`select ${COLUMNS} from execution_sessions where story_uid = $1 order by attempt`, [storyUid]);
+  const { rows } = await pool.query(`select ${COLUMNS} from execution_sessions where story_uid = $1 order by attempt`, [
+    storyUid,
+  ]);
   return rows.map(toView);
 }
 
@@ -48,7 +50,18 @@ export async function ensureSession(pool: pg.Pool, s: NewSession): Promise<Sessi
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      on conflict (story_uid, attempt) do nothing
      returning ${COLUMNS}`,
-    [randomUUID(), s.storyUid, s.namespace, s.name, s.storyId, s.attempt, s.mode, s.podName, s.maxCostUSD ?? null, s.daemonRunId ?? null],
+    [
+      randomUUID(),
+      s.storyUid,
+      s.namespace,
+      s.name,
+      s.storyId,
+      s.attempt,
+      s.mode,
+      s.podName,
+      s.maxCostUSD ?? null,
+      s.daemonRunId ?? null,
+    ],
   );
   if (inserted.rows[0]) return toView(inserted.rows[0]);
   const { rows } = await pool.query(`select ${COLUMNS} from execution_sessions where story_uid = $1 and attempt = $2`, [
@@ -71,7 +84,11 @@ export async function recordCrash(pool: pg.Pool, sessionId: string, detail: Reco
 }
 
 /** Ends every attempt still open (the StoryRun is gone), as crashed with a reason. */
-export async function closeOpenSessions(pool: pg.Pool, storyUid: string, detail: Record<string, unknown>): Promise<void> {
+export async function closeOpenSessions(
+  pool: pg.Pool,
+  storyUid: string,
+  detail: Record<string, unknown>,
+): Promise<void> {
   await pool.query(
     `update execution_sessions set ended_at = now(), outcome = 'Crashed', outcome_detail = $2
       where story_uid = $1 and ended_at is null`,

@@ -40,7 +40,9 @@ export async function applyAction(action: Action, ctx: ActionContext): Promise<b
           .catch(ignore(409));
         return true;
       case 'DeleteVolume':
-        await ctx.core.deleteNamespacedPersistentVolumeClaim({ namespace, name: volumeNameFor(storyRun.metadata.name) }).catch(ignore(404));
+        await ctx.core
+          .deleteNamespacedPersistentVolumeClaim({ namespace, name: volumeNameFor(storyRun.metadata.name) })
+          .catch(ignore(404));
         return true;
       case 'StartAttempt':
         await startAttempt(action, ctx);

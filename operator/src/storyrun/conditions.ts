@@ -10,7 +10,11 @@ export interface ConditionInput {
   message: string;
 }
 
-export function storyRunConditions(status: StoryRunStatus, reasons: Plan['reasons'], admissionReason: string): ConditionInput[] {
+export function storyRunConditions(
+  status: StoryRunStatus,
+  reasons: Plan['reasons'],
+  admissionReason: string,
+): ConditionInput[] {
   const phase = status.phase ?? 'Queued';
   const message = status.message ?? '';
   const terminal = phase === 'Succeeded' || phase === 'Failed' || phase === 'Aborted';
@@ -20,7 +24,12 @@ export function storyRunConditions(status: StoryRunStatus, reasons: Plan['reason
     phase === 'Queued'
       ? { type: 'Admitted', status: 'False', reason: admissionReason || 'Queued', message }
       : { type: 'Admitted', status: 'True', reason: 'Admitted', message: 'admitted to run' },
-    { type: 'Running', status: phase === 'Running' ? 'True' : 'False', reason: phase, message: phase === 'Running' ? message : '' },
+    {
+      type: 'Running',
+      status: phase === 'Running' ? 'True' : 'False',
+      reason: phase,
+      message: phase === 'Running' ? message : '',
+    },
     {
       type: 'Paused',
       status: phase === 'Paused' || phase === 'Pausing' ? 'True' : 'False',

@@ -9,7 +9,8 @@ export function podView(pod: k8s.V1Pod): PodView | undefined {
   if (!Number.isInteger(attempt) || attempt < 1) return undefined;
   const runner = pod.status?.containerStatuses?.find((c) => c.name === 'runner');
   const terminated = runner?.state?.terminated;
-  const waiting = runner?.state?.waiting ?? pod.status?.initContainerStatuses?.find((c) => c.state?.waiting)?.state?.waiting;
+  const waiting =
+    runner?.state?.waiting ?? pod.status?.initContainerStatuses?.find((c) => c.state?.waiting)?.state?.waiting;
   return {
     name: pod.metadata!.name!,
     uid: pod.metadata!.uid!,

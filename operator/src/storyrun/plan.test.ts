@@ -73,7 +73,10 @@ describe('planStoryRun', () => {
   });
 
   it('keeps a story Queued while admission says no', () => {
-    const plan = planStoryRun(observe({ admission: { admitted: false, reason: 'QueueFull', message: 'queue full' } }), policy);
+    const plan = planStoryRun(
+      observe({ admission: { admitted: false, reason: 'QueueFull', message: 'queue full' } }),
+      policy,
+    );
     assert.equal(plan.status.phase, 'Queued');
     assert.deepEqual(plan.actions, []);
   });
@@ -93,7 +96,11 @@ describe('planStoryRun', () => {
   });
 
   it('finishes Succeeded with the pull request from the outcome', () => {
-    const done = session({ endedAt: NOW, outcome: 'Succeeded', outcomeDetail: { pullRequest: { url: 'http://pr/1', number: 1 }, confidence: 0.9 } });
+    const done = session({
+      endedAt: NOW,
+      outcome: 'Succeeded',
+      outcomeDetail: { pullRequest: { url: 'http://pr/1', number: 1 }, confidence: 0.9 },
+    });
     const plan = planStoryRun(observe({ sessions: [done], pods: [pod({ phase: 'Succeeded', exitCode: 0 })] }), policy);
     assert.equal(plan.status.phase, 'Succeeded');
     assert.deepEqual(plan.status.pullRequest, { url: 'http://pr/1', number: 1 });
@@ -120,33 +127,60 @@ describe('planStoryRun', () => {
 
   it('treats a vanished pod as a crash', () => {
     const plan = planStoryRun(observe({ sessions: [session()], pods: [] }), policy);
-    assert.deepEqual(plan.actions[0], { type: 'RecordCrash', sessionId: 'sess-1', attempt: 1, podName: 's-1', detail: { reason: 'PodMissing', message: 'pod s-1 disappeared' } });
+    assert.deepEqual(plan.actions[0], {
+      type: 'RecordCrash',
+      sessionId: 'sess-1',
+      attempt: 1,
+      podName: 's-1',
+      detail: { reason: 'PodMissing', message: 'pod s-1 disappeared' },
+    });
   });
 
   it('fails the story when crashes pass backoffLimit', () => {
-    const crashed = (attempt: number) => session({ attempt, endedAt: NOW, outcome: 'Crashed', outcomeDetail: { message: 'boom' } });
-    const plan = planStoryRun(observe({ storyRun: storyRun({ backoffLimit: 1 }), sessions: [crashed(1), crashed(2)] }), policy);
+    const crashed = (attempt: number) =>
+      session({ attempt, endedAt: NOW, outcome: 'Crashed', outcomeDetail: { message: 'boom' } });
+    const plan = planStoryRun(
+      observe({ storyRun: storyRun({ backoffLimit: 1 }), sessions: [crashed(1), crashed(2)] }),
+      policy,
+    );
     assert.equal(plan.status.phase, 'Failed');
     assert.equal(plan.transitions[0]?.reason, 'BackoffLimitExceeded');
     assert.deepEqual(plan.actions, []);
   });
 
   it('doubles the retry delay up to its cap', () => {
-    assert.deepEqual([1, 2, 3, 10].map((n) => retryDelaySeconds(n, policy)), [10, 20, 40, 300]);
+    assert.deepEqual(
+      [1, 2, 3, 10].map((n) => retryDelaySeconds(n, policy)),
+      [10, 20, 40, 300],
+    );
   });
 
   it('pauses gracefully with the long grace period, then immediately with the short one', () => {
-    const graceful = planStoryRun(observe({ storyRun: storyRun({ paused: true }), sessions: [session()], pods: [pod()] }), policy);
-    assert.deepEqual(graceful.actions, [{ type: 'StopPod', podName: 's-1', graceSeconds: 300, why: 'graceful pause requested' }]);
-    assert.equal(graceful.status.phase, 'Pausing');
-    const alreadyStopping = pod({ terminating: true, deletionGracePeriodSeconds: 300 });
-    const again = planStoryRun(observe({ storyRun: storyRun({ paused: true }), sessions: [session()], pods: [alreadyStopping] }), policy);
-    assert.deepEqual(again.actions, [], 'a pod already stopping with that grace is left alone');
-    const immediate = planStoryRun(
-      observe({ storyRun: storyRun({ paused: true, pauseMode: 'Immediate' }), sessions: [session()], pods: [alreadyStopping] }),
+    const graceful = planStoryRun(
+      observe({ storyRun: storyRun({ paused: true }), sessions: [session()], pods: [pod()] }),
       policy,
     );
-    assert.deepEqual(immediate.actions, [{ type: 'StopPod', podName: 's-1', graceSeconds: 1, why: 'immediate pause requested' }]);
+    assert.deepEqual(graceful.actions, [
+      { type: 'StopPod', podName: 's-1', graceSeconds: 300, why: 'graceful pause requested' },
+    ]);
+    assert.equal(graceful.status.phase, 'Pausing');
+    const alreadyStopping = pod({ terminating: true, deletionGracePeriodSeconds: 300 });
+    const again = planStoryRun(
+      observe({ storyRun: storyRun({ paused: true }), sessions: [session()], pods: [alreadyStopping] }),
+      policy,
+    );
+    assert.deepEqual(again.actions, [], 'a pod already stopping with that grace is left alone');
+    const immediate = planStoryRun(
+      observe({
+        storyRun: storyRun({ paused: true, pauseMode: 'Immediate' }),
+        sessions: [session()],
+        pods: [alreadyStopping],
+      }),
+      policy,
+    );
+    assert.deepEqual(immediate.actions, [
+      { type: 'StopPod', podName: 's-1', graceSeconds: 1, why: 'immediate pause requested' },
+    ]);
   });
 
   it('is Paused once no pod runs, and resumes from the checkpoint when unpaused', () => {
@@ -179,7 +213,11 @@ describe('planStoryRun', () => {
     assert.deepEqual(plan.actions, []);
 
     const answered = planStoryRun(
-      observe({ storyRun: storyRun({ decisions: [{ id: 'd1', choice: 'b', comment: 'smaller' }] }), sessions: [waiting], decision }),
+      observe({
+        storyRun: storyRun({ decisions: [{ id: 'd1', choice: 'b', comment: 'smaller' }] }),
+        sessions: [waiting],
+        decision,
+      }),
       policy,
     );
     assert.deepEqual(answered.actions, [
@@ -190,7 +228,12 @@ describe('planStoryRun', () => {
   });
 
   it('stays Paused on BudgetExceeded until the cap is raised', () => {
-    const over = session({ endedAt: NOW, outcome: 'Paused', maxCostUSD: 1, outcomeDetail: { reason: 'BudgetExceeded', message: 'next call would pass $1' } });
+    const over = session({
+      endedAt: NOW,
+      outcome: 'Paused',
+      maxCostUSD: 1,
+      outcomeDetail: { reason: 'BudgetExceeded', message: 'next call would pass $1' },
+    });
     const held = planStoryRun(observe({ storyRun: storyRun({ maxCostUSD: 1 }), sessions: [over] }), policy);
     assert.equal(held.status.phase, 'Paused');
     assert.match(held.status.message!, /raise spec.maxCostUSD/);
@@ -199,10 +242,16 @@ describe('planStoryRun', () => {
   });
 
   it('aborts: stops the pod, then discards the work', () => {
-    const aborting = planStoryRun(observe({ storyRun: storyRun({ abort: { requested: true } }), sessions: [session()], pods: [pod()] }), policy);
+    const aborting = planStoryRun(
+      observe({ storyRun: storyRun({ abort: { requested: true } }), sessions: [session()], pods: [pod()] }),
+      policy,
+    );
     assert.deepEqual(types(aborting), ['StopPod']);
     const stopped = session({ endedAt: NOW, outcome: 'Paused', outcomeDetail: { reason: 'Stopped' } });
-    const done = planStoryRun(observe({ storyRun: storyRun({ abort: { requested: true } }), sessions: [stopped] }), policy);
+    const done = planStoryRun(
+      observe({ storyRun: storyRun({ abort: { requested: true } }), sessions: [stopped] }),
+      policy,
+    );
     assert.deepEqual(types(done), ['DeleteVolume']);
     assert.equal(done.status.phase, 'Aborted');
   });
@@ -213,7 +262,13 @@ describe('planStoryRun', () => {
     const salvage = planStoryRun(observe({ storyRun: abort, sessions: [stopped] }), policy);
     assert.deepEqual(salvage.actions, [{ type: 'StartAttempt', attempt: 2, mode: 'salvage' }]);
     assert.notEqual(salvage.status.phase, 'Aborted');
-    const saved = session({ attempt: 2, mode: 'salvage', endedAt: NOW, outcome: 'Salvaged', outcomeDetail: { branch: 'nightshift/S-1', pushed: true } });
+    const saved = session({
+      attempt: 2,
+      mode: 'salvage',
+      endedAt: NOW,
+      outcome: 'Salvaged',
+      outcomeDetail: { branch: 'nightshift/S-1', pushed: true },
+    });
     const done = planStoryRun(observe({ storyRun: abort, sessions: [stopped, saved] }), policy);
     assert.equal(done.status.phase, 'Aborted');
     assert.match(done.status.message!, /kept on branch nightshift\/S-1/);
@@ -225,7 +280,10 @@ describe('planStoryRun', () => {
     const early = planStoryRun(observe({ storyRun: finished, pods: [pod({ phase: 'Succeeded' })] }), keepVolume);
     assert.deepEqual(types(early), []);
     assert.equal(early.requeueAfterMs, 30_000, 'the pod is due first');
-    const late = planStoryRun(observe({ storyRun: finished, pods: [pod({ phase: 'Succeeded' })], now: new Date(NOW.getTime() + 60_000) }), keepVolume);
+    const late = planStoryRun(
+      observe({ storyRun: finished, pods: [pod({ phase: 'Succeeded' })], now: new Date(NOW.getTime() + 60_000) }),
+      keepVolume,
+    );
     assert.deepEqual(types(late), ['DeletePod']);
     const gone = planStoryRun(observe({ storyRun: finished, pods: [] }), policy);
     assert.deepEqual(types(gone), ['DeleteVolume']);

@@ -52,7 +52,8 @@ const isLive = (pod: PodView) => pod.phase === 'Pending' || pod.phase === 'Runni
 function crashOf(session: SessionView, pods: PodView[]): Record<string, unknown> | undefined {
   if (session.endedAt || !session.podUid) return undefined;
   const pod = pods.find((p) => p.attempt === session.attempt && p.mode === session.mode);
-  if (!pod || pod.uid !== session.podUid) return { reason: 'PodMissing', message: `pod ${session.podName} disappeared` };
+  if (!pod || pod.uid !== session.podUid)
+    return { reason: 'PodMissing', message: `pod ${session.podName} disappeared` };
   if (isLive(pod)) return undefined;
   return {
     reason: pod.reason ?? (pod.phase === 'Succeeded' ? 'NoOutcome' : 'Error'),
@@ -97,7 +98,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
     costUSD: Math.round(costUSD * 1e6) / 1e6,
     step: latestRun?.step ?? previous.step,
     podName: current?.name ?? latest?.podName ?? previous.podName,
-    workVolume: policy.persistentVolume ? o.volume?.name ?? previous.workVolume : undefined,
+    workVolume: policy.persistentVolume ? (o.volume?.name ?? previous.workVolume) : undefined,
     branch: `nightshift/${spec.story.id}`,
     observedGeneration: storyRun.metadata.generation,
   };
@@ -121,7 +122,10 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
     for (const old of pods) if (!isLive(old)) actions.push({ type: 'DeletePod', podName: old.name });
     actions.push({ type: 'StartAttempt', attempt: attempt + 1, mode });
     status.attempt = attempt + 1;
-    transitions.push({ reason: mode === 'salvage' ? 'SavingWork' : attempt === 0 ? 'Started' : 'Resumed', message: why });
+    transitions.push({
+      reason: mode === 'salvage' ? 'SavingWork' : attempt === 0 ? 'Started' : 'Resumed',
+      message: why,
+    });
   };
   const stopCurrent = (graceSeconds: number, why: string) => {
     if (!current) return;
@@ -132,11 +136,18 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
 
   // Finished: only clean-up remains.
   if (previous.phase && TERMINAL_PHASES.includes(previous.phase)) {
-    reasons.complete = previous.conditions?.find((c) => c.type === 'Complete' && c.status === 'True')?.reason ?? previous.phase;
+    reasons.complete =
+      previous.conditions?.find((c) => c.type === 'Complete' && c.status === 'True')?.reason ?? previous.phase;
     const completedAt = new Date(previous.completedAt ?? now);
     const age = (now.getTime() - completedAt.getTime()) / 1000;
     for (const pod of pods) {
-      if (isLive(pod)) actions.push({ type: 'StopPod', podName: pod.name, graceSeconds: policy.abortStopSeconds, why: 'story finished' });
+      if (isLive(pod))
+        actions.push({
+          type: 'StopPod',
+          podName: pod.name,
+          graceSeconds: policy.abortStopSeconds,
+          why: 'story finished',
+        });
       else if (age >= policy.podRetentionSeconds) actions.push({ type: 'DeletePod', podName: pod.name });
       else requeueIn((policy.podRetentionSeconds - age) * 1000);
     }
@@ -161,13 +172,23 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
         next(previous.phase ?? 'Running', 'Aborting: saving the work in progress');
         requeueIn(5_000);
       } else if (salvage.outcome === 'Salvaged') {
-        finish('Aborted', `Aborted; work in progress kept on branch ${String(salvage.outcomeDetail?.branch ?? status.branch)}`);
+        finish(
+          'Aborted',
+          `Aborted; work in progress kept on branch ${String(salvage.outcomeDetail?.branch ?? status.branch)}`,
+        );
       } else {
-        finish('Aborted', `Aborted; saving the work in progress failed: ${String(salvage.outcomeDetail?.message ?? 'unknown error')}`, true);
+        finish(
+          'Aborted',
+          `Aborted; saving the work in progress failed: ${String(salvage.outcomeDetail?.message ?? 'unknown error')}`,
+          true,
+        );
       }
     } else {
       if (o.volume && !o.volume.terminating) actions.push({ type: 'DeleteVolume' });
-      finish('Aborted', spec.abort.keepWork && attempt === 0 ? 'Aborted before any work started' : 'Aborted; work discarded');
+      finish(
+        'Aborted',
+        spec.abort.keepWork && attempt === 0 ? 'Aborted before any work started' : 'Aborted; work discarded',
+      );
     }
     return { status, reasons, actions, transitions, requeueAfterMs };
   }
@@ -177,8 +198,12 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
     if (current) {
       const grace = spec.pauseMode === 'Immediate' ? policy.immediateStopSeconds : policy.gracefulStopSeconds;
       stopCurrent(grace, `${spec.pauseMode.toLowerCase()} pause requested`);
-      if (previous.phase !== 'Pausing') transitions.push({ reason: 'Pausing', message: `${spec.pauseMode} pause requested` });
-      next('Pausing', spec.pauseMode === 'Graceful' ? 'Pausing: letting the current step finish' : 'Pausing: stopping the pod now');
+      if (previous.phase !== 'Pausing')
+        transitions.push({ reason: 'Pausing', message: `${spec.pauseMode} pause requested` });
+      next(
+        'Pausing',
+        spec.pauseMode === 'Graceful' ? 'Pausing: letting the current step finish' : 'Pausing: stopping the pod now',
+      );
     } else {
       if (previous.phase !== 'Paused') transitions.push({ reason: 'Paused', message: 'Paused by spec.paused' });
       reasons.paused = 'PausedByUser';
@@ -208,10 +233,14 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
       actions.push({ type: 'StartAttempt', attempt: latest.attempt, mode: latest.mode });
     }
     if (current?.phase === 'Running') {
-      if (previous.phase !== 'Running') transitions.push({ reason: 'Running', message: `pod ${current.name} is running` });
+      if (previous.phase !== 'Running')
+        transitions.push({ reason: 'Running', message: `pod ${current.name} is running` });
       next('Running', latest.step ? `Working on ${latest.step}` : 'Running');
     } else {
-      next(previous.phase === 'Running' ? 'Running' : 'Admitted', current?.reason ? `Pod pending: ${current.reason}` : 'Pod pending');
+      next(
+        previous.phase === 'Running' ? 'Running' : 'Admitted',
+        current?.reason ? `Pod pending: ${current.reason}` : 'Pod pending',
+      );
     }
     return { status, reasons, actions, transitions, requeueAfterMs };
   }
@@ -234,7 +263,12 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
       const answer = decision && spec.decisions.find((d) => d.id === decision.id);
       if (decision && answer) {
         if (!decision.answeredAt) {
-          actions.push({ type: 'AnswerDecision', decisionId: decision.id, choice: answer.choice, comment: answer.comment });
+          actions.push({
+            type: 'AnswerDecision',
+            decisionId: decision.id,
+            choice: answer.choice,
+            comment: answer.comment,
+          });
           transitions.push({ reason: 'DecisionAnswered', message: `${decision.id}: ${answer.choice}` });
         }
         startAttempt('run', `resuming with the answer to ${decision.id}`);
@@ -242,24 +276,38 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
       } else {
         if (decision) status.pendingDecision = pendingDecisionOf(decision);
         if (previous.phase !== 'WaitingForHuman') {
-          transitions.push({ reason: 'WaitingForHuman', message: decision?.question ?? 'waiting for a human decision' });
+          transitions.push({
+            reason: 'WaitingForHuman',
+            message: decision?.question ?? 'waiting for a human decision',
+          });
         }
-        next('WaitingForHuman', decision ? `Waiting for a decision: ${decision.question}` : 'Waiting for a human decision');
+        next(
+          'WaitingForHuman',
+          decision ? `Waiting for a decision: ${decision.question}` : 'Waiting for a human decision',
+        );
       }
       break;
     }
     case 'Paused': {
       if (detail.reason === 'BudgetExceeded') {
-        const raised = spec.maxCostUSD === undefined || (latest.maxCostUSD !== null && spec.maxCostUSD > latest.maxCostUSD);
+        const raised =
+          spec.maxCostUSD === undefined || (latest.maxCostUSD !== null && spec.maxCostUSD > latest.maxCostUSD);
         if (raised) {
           startAttempt('run', `cost cap raised to ${spec.maxCostUSD ?? 'unlimited'}`);
           next('Running', 'Resuming after the cost cap was raised');
         } else {
           if (previous.phase !== 'Paused') {
-            transitions.push({ reason: 'BudgetExceeded', message: String(detail.message ?? 'cost cap reached'), warning: true });
+            transitions.push({
+              reason: 'BudgetExceeded',
+              message: String(detail.message ?? 'cost cap reached'),
+              warning: true,
+            });
           }
           reasons.paused = 'BudgetExceeded';
-          next('Paused', `${String(detail.message ?? 'The cost cap would be exceeded')}; raise spec.maxCostUSD to resume`);
+          next(
+            'Paused',
+            `${String(detail.message ?? 'The cost cap would be exceeded')}; raise spec.maxCostUSD to resume`,
+          );
         }
       } else {
         startAttempt('run', 'resuming from the last checkpoint');
@@ -269,21 +317,31 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
     }
     case 'Crashed': {
       if (failures > spec.backoffLimit) {
-        finish('Failed', `BackoffLimitExceeded: ${failures} failed pods (last: ${String(detail.message ?? 'unknown')})`, true);
+        finish(
+          'Failed',
+          `BackoffLimitExceeded: ${failures} failed pods (last: ${String(detail.message ?? 'unknown')})`,
+          true,
+        );
         transitions.at(-1)!.reason = 'BackoffLimitExceeded';
         reasons.complete = 'BackoffLimitExceeded';
         break;
       }
       const retryAt = new Date(latest.endedAt!.getTime() + retryDelaySeconds(failures, policy) * 1000);
       if (retryAt <= now) {
-        startAttempt('run', `retry ${failures} of ${spec.backoffLimit} after: ${String(detail.message ?? 'a failed pod')}`);
+        startAttempt(
+          'run',
+          `retry ${failures} of ${spec.backoffLimit} after: ${String(detail.message ?? 'a failed pod')}`,
+        );
         next('Running', `Retrying (${failures} of ${spec.backoffLimit}) from the last checkpoint`);
       } else {
         status.retryAfter = retryAt.toISOString();
         if (actions.some((a) => a.type === 'RecordCrash')) {
           transitions.push({ reason: 'PodFailed', message: String(detail.message), warning: true });
         }
-        next('Running', `Pod failed (${String(detail.reason ?? 'Error')}); retry ${failures} of ${spec.backoffLimit} at ${retryAt.toISOString()}`);
+        next(
+          'Running',
+          `Pod failed (${String(detail.reason ?? 'Error')}); retry ${failures} of ${spec.backoffLimit} at ${retryAt.toISOString()}`,
+        );
         requeueIn(retryAt.getTime() - now.getTime());
       }
       break;

@@ -28,9 +28,17 @@ describe('story pod', () => {
   });
 
   it('takes credentials from Secrets, never from literals', () => {
-    assert.deepEqual(env.DATABASE_URL!.valueFrom!.secretKeyRef, { name: 'nightshift-database', key: 'url', optional: false });
+    assert.deepEqual(env.DATABASE_URL!.valueFrom!.secretKeyRef, {
+      name: 'nightshift-database',
+      key: 'url',
+      optional: false,
+    });
     assert.deepEqual(env.NIGHTSHIFT_GIT_TOKEN!.valueFrom!.secretKeyRef, { name: 'gh', key: 'token', optional: false });
-    assert.deepEqual(env.NIGHTSHIFT_AGENT_API_KEY!.valueFrom!.secretKeyRef, { name: 'llm', key: 'anthropic', optional: false });
+    assert.deepEqual(env.NIGHTSHIFT_AGENT_API_KEY!.valueFrom!.secretKeyRef, {
+      name: 'llm',
+      key: 'anthropic',
+      optional: false,
+    });
   });
 
   it('runs as a non-root user without a service account token, never restarted in place', () => {
@@ -48,7 +56,12 @@ describe('story pod', () => {
 describe('resource names', () => {
   it('stay within 63 characters and unique for long StoryRun names', () => {
     const long = 'a'.repeat(70);
-    const names = [podNameFor(long, 1, 'run'), podNameFor(long, 12, 'run'), podNameFor(long, 1, 'salvage'), volumeNameFor(long)];
+    const names = [
+      podNameFor(long, 1, 'run'),
+      podNameFor(long, 12, 'run'),
+      podNameFor(long, 1, 'salvage'),
+      volumeNameFor(long),
+    ];
     for (const name of names) assert.ok(name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name), name);
     assert.equal(new Set(names).size, names.length);
   });

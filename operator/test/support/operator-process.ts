@@ -39,7 +39,10 @@ export class OperatorProcess {
     this.pidFile = join(dir, 'operator.pid');
     this.configFile = join(dir, 'operator.yaml');
     // Fast retries so a failing story reaches its limit within a test.
-    writeFileSync(this.configFile, stringify({ retry: { backoffBaseSeconds: 1, backoffMaxSeconds: 5 }, ...options.config }));
+    writeFileSync(
+      this.configFile,
+      stringify({ retry: { backoffBaseSeconds: 1, backoffMaxSeconds: 5 }, ...options.config }),
+    );
   }
 
   static async start(options: OperatorOptions): Promise<OperatorProcess> {
@@ -71,7 +74,10 @@ export class OperatorProcess {
   }
 
   private spawn(): void {
-    this.child = spawn(process.execPath, [OPERATOR_BIN, 'start', '--config', this.configFile], { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [OPERATOR_BIN, 'start', '--config', this.configFile], {
+      env: this.env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     const child = this.child;
@@ -109,7 +115,10 @@ export class OperatorProcess {
   async waitForExit(timeoutMs = 60_000): Promise<number | null> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`operator did not exit within ${timeoutMs} ms:\n${this.tail()}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`operator did not exit within ${timeoutMs} ms:\n${this.tail()}`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([this.exited!, timeout]);

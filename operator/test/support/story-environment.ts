@@ -9,7 +9,14 @@ import pg from 'pg';
 import { parse } from 'yaml';
 import { storyRunSchema, type StoryRun } from '@nightshift/crds';
 import { startForge, seedDemoRepository, DEMO_REPOSITORY, type Forge } from '../../../hack/stand-ins/forge.ts';
-import { REPO_ROOT, eventually, localCluster, testDatabase, testNamespace, type LocalCluster } from '../../../hack/test/harness.ts';
+import {
+  REPO_ROOT,
+  eventually,
+  localCluster,
+  testDatabase,
+  testNamespace,
+  type LocalCluster,
+} from '../../../hack/test/harness.ts';
 
 export const FORGE_TOKEN = 'forge-test-token';
 
@@ -57,7 +64,11 @@ export async function storyEnvironment(prefix: string): Promise<StoryEnvironment
 }
 
 /** examples/storyrun.yaml pointed at this test's forge, with a name and extra description (scripted directives). */
-export function sampleStoryRun(env: StoryEnvironment, name: string, overrides: { extraDescription?: string; spec?: Record<string, unknown> } = {}) {
+export function sampleStoryRun(
+  env: StoryEnvironment,
+  name: string,
+  overrides: { extraDescription?: string; spec?: Record<string, unknown> } = {},
+) {
   const example = parse(readFileSync(join(REPO_ROOT, 'examples', 'storyrun.yaml'), 'utf8'));
   example.metadata = { name, namespace: env.namespace };
   example.spec.story.id = name.toUpperCase(); // a branch of its own: nightshift/<NAME>
@@ -81,12 +92,27 @@ export async function createStoryRun(env: StoryEnvironment, body: object): Promi
 
 export async function getStoryRun(env: StoryEnvironment, name: string): Promise<StoryRun> {
   return storyRunSchema.parse(
-    await env.custom.getNamespacedCustomObject({ group: 'nightshift.dev', version: 'v1alpha1', namespace: env.namespace, plural: 'storyruns', name }),
+    await env.custom.getNamespacedCustomObject({
+      group: 'nightshift.dev',
+      version: 'v1alpha1',
+      namespace: env.namespace,
+      plural: 'storyruns',
+      name,
+    }),
   );
 }
 
 export async function patchSpec(env: StoryEnvironment, name: string, spec: Record<string, unknown>): Promise<void> {
-  await env.cluster.kubectl(['patch', 'storyrun', name, '-n', env.namespace, '--type=merge', '-p', JSON.stringify({ spec })]);
+  await env.cluster.kubectl([
+    'patch',
+    'storyrun',
+    name,
+    '-n',
+    env.namespace,
+    '--type=merge',
+    '-p',
+    JSON.stringify({ spec }),
+  ]);
 }
 
 export async function waitForPhase(
@@ -115,14 +141,24 @@ export async function waitForPhase(
 
 /** Every pod the operator made for a StoryRun (by its uid label). */
 export async function storyPods(env: StoryEnvironment, uid: string): Promise<k8s.V1Pod[]> {
-  return (await env.core.listNamespacedPod({ namespace: env.namespace, labelSelector: `nightshift.dev/storyrun-uid=${uid}` })).items;
+  return (
+    await env.core.listNamespacedPod({ namespace: env.namespace, labelSelector: `nightshift.dev/storyrun-uid=${uid}` })
+  ).items;
 }
 
 export async function sessionsOf(env: StoryEnvironment, uid: string) {
-  return (await env.db.query('select attempt, mode, outcome, outcome_detail, pod_name from execution_sessions where story_uid = $1 order by attempt', [uid])).rows;
+  return (
+    await env.db.query(
+      'select attempt, mode, outcome, outcome_detail, pod_name from execution_sessions where story_uid = $1 order by attempt',
+      [uid],
+    )
+  ).rows;
 }
 
 export async function eventTypes(env: StoryEnvironment, uid: string, source: 'operator' | 'runner'): Promise<string[]> {
-  const { rows } = await env.db.query('select type from execution_events where story_uid = $1 and source = $2 order by id', [uid, source]);
+  const { rows } = await env.db.query(
+    'select type from execution_events where story_uid = $1 and source = $2 order by id',
+    [uid, source],
+  );
   return rows.map((r) => r.type as string);
 }

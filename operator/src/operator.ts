@@ -192,7 +192,11 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
       leaseDurationMs: config.leaderElection.leaseDurationSeconds * 1000,
       renewDeadlineMs: config.leaderElection.renewDeadlineSeconds * 1000,
       retryPeriodMs: config.leaderElection.retryPeriodSeconds * 1000,
-      onStartedLeading: lead,
+      onStartedLeading: () =>
+        lead().catch((error: Error) => {
+          logger.error({ err: error }, 'could not start the controllers');
+          void shutdown('controllers failed to start', 1);
+        }),
       onStoppedLeading: (why) => {
         // Losing the Lease means another replica may already act: stop at once.
         if (why === 'Lost') void shutdown('lost leadership', 1);

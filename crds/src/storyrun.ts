@@ -44,13 +44,9 @@ export const repositorySchema = z
       .meta({ description: 'Secret holding a token for git and the forge API (key defaults to "token").' }),
     pullRequests: z
       .object({
-        apiURL: z
-          .string()
-          .max(2048)
-          .optional()
-          .meta({
-            description: 'GitHub API base URL; api.github.com by default, GitHub Enterprise uses https://host/api/v3.',
-          }),
+        apiURL: z.string().max(2048).optional().meta({
+          description: 'GitHub API base URL; api.github.com by default, GitHub Enterprise uses https://host/api/v3.',
+        }),
         owner: z.string().max(255).optional(),
         repo: z.string().max(255).optional(),
       })

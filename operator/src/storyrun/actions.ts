@@ -71,6 +71,9 @@ export async function applyAction(action: Action, ctx: ActionContext): Promise<b
         return true;
     }
   } catch (error) {
+    // client-node's errors carry whole HTTP responses (headers, escaped bodies);
+    // the short message keeps what matters and keeps logs readable.
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`failed to ${describe(action)} for ${where}: ${apiErrorMessage(error)}`);
   }
 }
@@ -133,7 +136,7 @@ async function startAttempt(action: Extract<Action, { type: 'StartAttempt' }>, c
     if (statusCode(error) !== 409) throw error;
     pod = await ctx.core.readNamespacedPod({ namespace, name: podName });
     if (pod.metadata?.labels?.[LABELS.storyRunUid] !== storyRun.metadata.uid) {
-      throw new Error(`pod ${podName} exists but belongs to another StoryRun`);
+      throw new Error(`pod ${podName} exists but belongs to another StoryRun`, { cause: error });
     }
   }
   await recordPodCreated(ctx.pool, session.id, pod.metadata!.uid!);

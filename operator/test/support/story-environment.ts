@@ -135,6 +135,7 @@ export async function waitForPhase(
   } catch (error) {
     throw new Error(
       `${(error as Error).message}\nlast status: ${JSON.stringify(last?.status, null, 1)}\n${options.diagnostics?.() ?? ''}`,
+      { cause: error },
     );
   }
 }

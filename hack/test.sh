@@ -11,7 +11,6 @@ export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
 [[ "$(node --version)" == v24.* ]] || die "expected Node 24 from node_modules/.bin, got $(node --version)"
 
 step "local cluster (first run builds Kubernetes from source, ~10-15 min)" bash hack/cluster up
-step "generating CRD manifests" npm run --silent generate -w crds >/dev/null
 step "type-checking" tsc -p .
 step "linting" npm run --silent lint
 # Unit tests sit beside the code (src/**/*.test.ts); integration tests in each

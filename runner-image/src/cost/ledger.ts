@@ -27,9 +27,11 @@ export class CostLedger {
 
   /**
    * Upserts the story window with the current cap (so raising the cap and
-   * resuming works) and releases reservations whose holder died.
+   * resuming works) and releases reservations whose holder died: those of
+   * earlier attempts of this story at once (abandoned), any other past its TTL
+   * (expired).
    */
-  async open(limitUSD: number | undefined): Promise<{ expired: number }> {
+  async open(limitUSD: number | undefined): Promise<{ abandoned: number; expired: number }> {
     const { rows } = await this.pool.query<{ id: string }>(
       `insert into budget_windows (scope, scope_key, limit_usd) values ('story', $1, $2)
        on conflict (scope, scope_key, period_start) do update set limit_usd = excluded.limit_usd
@@ -37,8 +39,9 @@ export class CostLedger {
       [this.storyUid, limitUSD ?? null],
     );
     this.windowId = rows[0]!.id;
+    const abandoned = await this.releaseEarlierAttempts();
     const expired = await this.pool.query<{ n: number }>('select expire_cost_reservations() as n');
-    return { expired: expired.rows[0]?.n ?? 0 };
+    return { abandoned, expired: expired.rows[0]?.n ?? 0 };
   }
 
   /** Reserves amount; the reservation id, or undefined when it does not fit under the cap. */
@@ -87,6 +90,40 @@ export class CostLedger {
       [this.storyUid],
     );
     return Number(rows[0]!.total);
+  }
+
+  /**
+   * The caller holds the story lock, so no other runner of this story is
+   * alive: what another session of it still holds was reserved by a pod that
+   * crashed or was cut mid-call, and would block the cap until its TTL. Marked
+   * expired like a reservation past its TTL, so a settle() that still arrives
+   * reports the cost as lost.
+   */
+  private async releaseEarlierAttempts(): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      const { rows } = await client.query<{ id: string }>(
+        `select id from cost_reservations
+          where story_uid = $1 and state = 'reserved' and session_id is distinct from $2
+          order by id for update`,
+        [this.storyUid, this.sessionId],
+      );
+      for (const { id } of rows) {
+        await client.query('select settle_cost($1, null)', [id]);
+        await client.query(`update cost_reservations set state = 'expired' where id = $1`, [id]);
+      }
+      await client.query('commit');
+      return rows.length;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw new Error(
+        `failed to release the cost reservations of earlier attempts of story ${this.storyUid}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    } finally {
+      client.release();
+    }
   }
 
   private requireWindow(): string {

@@ -25,8 +25,8 @@ export async function runStory(rt: Runtime): Promise<Outcome> {
       sessionId: rt.config.sessionId,
       ttlSeconds: rt.config.reservationTTLSeconds,
     });
-    const { expired } = await ledger.open(spec.maxCostUSD);
-    if (expired > 0) rt.log.info({ expired }, 'released cost reservations of runners that died');
+    const { abandoned, expired } = await ledger.open(spec.maxCostUSD);
+    if (abandoned + expired > 0) rt.log.info({ abandoned, expired }, 'released cost reservations of runners that died');
     await rt.session.setCost(await ledger.settledTotal());
     if (rt.stopRequested()) throw new StopRequested();
 

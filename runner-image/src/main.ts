@@ -54,7 +54,7 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => onSignal('SIGINT'));
 
   const pool = createPool(config.databaseURL);
-  const session = new SessionRecord(pool, config.sessionId, metadata);
+  const session = new SessionRecord(pool, config.sessionId, metadata, log);
   const events = new EventLog(pool, metadata.uid, config.sessionId);
   const rt: Runtime = {
     config,
@@ -88,14 +88,14 @@ async function main(): Promise<number> {
       outcome = mapped;
     }
     stopHeartbeat();
-    await session.finish(outcome);
+    const recorded = await session.finish(outcome);
     await events.record({
       type: 'RunnerFinished',
       message: outcome.outcome,
-      data: { ...outcome },
+      data: { ...outcome, recorded },
       key: `runner-finished:${config.sessionId}`,
     });
-    log.info({ outcome: outcome.outcome, detail: outcome.detail }, 'outcome recorded');
+    if (recorded) log.info({ outcome: outcome.outcome, detail: outcome.detail }, 'outcome recorded');
     writeTerminationLog(config.terminationLogPath, { ...outcome, session: config.sessionId });
     return 0;
   } catch (error) {

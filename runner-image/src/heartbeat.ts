@@ -1,5 +1,6 @@
 // Every few seconds (10 by default): execution_sessions.heartbeat_at and a
-// Heartbeat event, so the operator can tell a slow runner from a dead one.
+// Heartbeat event, so the operator can tell a slow runner from a dead one. No
+// NOTIFY: it would make the operator reconcile every running story each beat.
 import type { Logger } from './log.ts';
 import type { EventSink } from './records/events.ts';
 import type { SessionRecord } from './records/session.ts';

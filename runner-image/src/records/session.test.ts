@@ -1,5 +1,6 @@
 // The attempt's execution_sessions row against a real Postgres: an outcome the
-// operator recorded (Crashed, Paused) is never overwritten.
+// operator recorded (Crashed, Paused) is never overwritten, and only changes
+// the operator acts on (step, cost, outcome) NOTIFY it, not heartbeats.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -55,6 +56,26 @@ describe('session record', function () {
     await eventually('the sentinel notification', () => notifications.includes(sentinel) || undefined);
     return notifications.splice(0).filter((n) => n !== sentinel);
   }
+
+  it('notifies on step, cost and outcome, not on heartbeats', async () => {
+    const session = await newSession('notify');
+    await session.markStarted();
+    assert.deepEqual(await notifiedSoFar(), ['default/notify']);
+
+    await session.heartbeat();
+    await session.heartbeat();
+    assert.deepEqual(await notifiedSoFar(), [], 'heartbeats do not wake the operator');
+    assert.ok((await row(session)).heartbeat_at instanceof Date);
+
+    await session.setStep('plan');
+    await session.setCost(0.25);
+    assert.ok(await session.finish({ outcome: 'Paused', detail: { reason: 'Stopped', message: 'SIGTERM' } }));
+    assert.deepEqual(await notifiedSoFar(), ['default/notify', 'default/notify', 'default/notify']);
+    const ended = await row(session);
+    assert.equal(ended.step, 'plan');
+    assert.equal(Number(ended.cost_usd), 0.25);
+    assert.equal(ended.outcome, 'Paused');
+  });
 
   it('never overwrites an outcome the operator recorded, and logs the one it could not record', async () => {
     const session = await newSession('crashed');

@@ -1,6 +1,7 @@
 // This attempt's execution_sessions row (the operator inserted it). The runner
-// owns runner_started_at, step, heartbeat_at, cost_usd and the outcome; after
-// each change it NOTIFYs nightshift_story so the operator reconciles at once.
+// owns runner_started_at, step, heartbeat_at, cost_usd and the outcome; after a
+// change of step, cost or outcome it NOTIFYs nightshift_story so the operator
+// reconciles at once (heartbeats do not: the operator does not act on them).
 // The operator ends an attempt itself when its pod died or was cut
 // (Crashed, Paused), so every write here is guarded by ended_at is null: the
 // runner never overwrites an outcome the operator recorded.
@@ -45,8 +46,9 @@ export class SessionRecord {
     await this.update('step = $2', [step]);
   }
 
+  /** No NOTIFY: heartbeat_at is for telling a stuck runner from a slow one, not a change to reconcile. */
   async heartbeat(): Promise<void> {
-    await this.update('heartbeat_at = now()', []);
+    await this.update('heartbeat_at = now()', [], { notify: false });
   }
 
   async setCost(costUSD: number): Promise<void> {
@@ -72,13 +74,13 @@ export class SessionRecord {
   }
 
   /** true when the row was still open and changed. */
-  private async update(set: string, values: unknown[]): Promise<boolean> {
+  private async update(set: string, values: unknown[], { notify = true } = {}): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `update execution_sessions set ${set} where id = $1 and ended_at is null`,
       [this.sessionId, ...values],
     );
     if (rowCount !== 1) return false;
-    await this.pool.query('select pg_notify($1, $2)', [NOTIFY_CHANNEL, this.storyKey]);
+    if (notify) await this.pool.query('select pg_notify($1, $2)', [NOTIFY_CHANNEL, this.storyKey]);
     return true;
   }
 

@@ -16,11 +16,12 @@ import {
   RestClient,
   addFinalizer,
   createInformer,
-  keysFromLabel,
+  keysFromController,
   parseKey,
   persistentVolumeClaimResource,
   podResource,
   removeFinalizer,
+  resourcePath,
   reuseConnections,
   type Informer,
 } from './kube/index.ts';
@@ -51,20 +52,20 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
   else kc.loadFromDefault();
   reuseConnections(kc);
   const rest = new RestClient(kc);
-  const core = kc.makeApiClient(k8s.CoreV1Api);
   const events = new EventRecorder({ kc, instance: config.identity, logger });
 
   // One informer per namespace watched (or one for all), for each kind we read.
   const namespaces: (string | undefined)[] = config.namespaces.length ? config.namespaces : [undefined];
   const informerOptions = (namespace: string | undefined) => ({
     ...(namespace ? { namespace } : {}),
-    resyncPeriodMs: config.resyncSeconds * 1000,
     logger,
     registry: metrics.registry,
   });
+  // Only the primary resyncs: a pod or claim resync would re-enqueue the same StoryRuns again.
+  const resync = { resyncPeriodMs: config.resyncSeconds * 1000 };
   const owned = `${LABELS.managedBy}=${MANAGED_BY}`;
   const storyRuns = namespaces.map((ns) =>
-    createInformer(rest, { resource: storyRunResource, ...informerOptions(ns) }),
+    createInformer(rest, { resource: storyRunResource, ...informerOptions(ns), ...resync }),
   );
   const pods = namespaces.map((ns) =>
     createInformer<k8s.V1Pod>(rest, { resource: podResource, labelSelector: owned, ...informerOptions(ns) }),
@@ -82,16 +83,24 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
   const reconcile = storyRunReconciler({
     config,
     pool: db.pool,
-    core,
+    client: rest,
     storyRuns: union(storyRuns),
     pods: union(pods),
     volumes: union(volumes),
     admission: admitUnqueued,
     // The operator is the only writer of StoryRun status: replace it whole, so
-    // fields that no longer apply (a pending decision) disappear.
+    // fields that no longer apply (a pending decision) disappear, but only over
+    // the version it was computed from (a stale cache gets 422 and a retry).
     writeStatus: async (storyRun, status) => {
-      const path = `/apis/nightshift.dev/v1alpha1/namespaces/${storyRun.metadata.namespace}/storyruns/${storyRun.metadata.name}/status`;
-      await rest.jsonPatch(path, [{ op: 'add', path: '/status', value: status }]);
+      const path = resourcePath(storyRunResource, {
+        namespace: storyRun.metadata.namespace,
+        name: storyRun.metadata.name,
+        subresource: 'status',
+      });
+      await rest.jsonPatch(path, [
+        { op: 'test', path: '/metadata/resourceVersion', value: storyRun.metadata.resourceVersion },
+        { op: 'add', path: '/status', value: status },
+      ]);
     },
     event: (storyRun, type, reason, note) => events.record(asKubernetesObject(storyRun), { type, reason, note }),
     addFinalizer: async (storyRun, finalizer) => {
@@ -107,7 +116,10 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
   const controller = new Controller({
     name: 'storyrun',
     for: storyRuns,
-    watches: [...pods, ...volumes].map((informer) => ({ informer, keysOf: keysFromLabel(LABELS.storyRun) })),
+    watches: [...pods, ...volumes].map((informer) => ({
+      informer,
+      keysOf: keysFromController({ group: 'nightshift.dev', kind: 'StoryRun' }),
+    })),
     reconcile: (key) => {
       const { namespace, name } = parseKey(key);
       return reconcile(namespace!, name);
@@ -207,7 +219,10 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
     });
     void elector.run();
   } else {
-    await lead();
+    await lead().catch((error: Error) => {
+      logger.error({ err: error }, 'could not start the controllers');
+      void shutdown('controllers failed to start', 1);
+    });
   }
 
   await done;

@@ -34,6 +34,7 @@ describe('StoryRun lifecycle on the local cluster', function () {
       kubeconfig: env.cluster.kubeconfigPath,
       databaseURL: env.databaseURL,
       namespace: env.namespace,
+      config: { runner: { pendingTimeoutSeconds: 3 } },
     });
     await eventually('the operator to be ready', async () => (await operator.readyz()) === 200, { timeoutMs: 60_000 });
   });
@@ -97,6 +98,16 @@ describe('StoryRun lifecycle on the local cluster', function () {
       'the first attempt and one retry',
     );
     assert.equal(failed.status!.failures, 2);
+  });
+
+  it('fails a story whose pod cannot start (a missing Secret) alone, naming the cause', async () => {
+    const story = sampleStoryRun(env, 'no-secret', { spec: { backoffLimit: 0 } });
+    story.spec.repository.credentialsSecretRef = { name: 'no-such-secret' };
+    await createStoryRun(env, story);
+    await createStoryRun(env, sampleStoryRun(env, 'neighbour'));
+    const failed = await waitForPhase(env, 'no-secret', 'Failed', { diagnostics });
+    assert.match(failed.status!.message!, /CreateContainerConfigError.*no-such-secret/);
+    await waitForPhase(env, 'neighbour', 'Succeeded', { diagnostics });
   });
 
   it('pauses gracefully (the step in flight finishes), then resumes in a new pod', async () => {

@@ -61,6 +61,13 @@ export const configSchema = z.object({
       serviceAccountName: z.string().optional(),
       hostNetwork: z.boolean().default(false).describe('Run story pods on the node network (local clusters)'),
       nodeSelector: z.record(z.string(), z.string()).default({}).describe('Node labels story pods must match'),
+      env: z
+        .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'), z.string())
+        .default({})
+        .describe('Extra environment for story pods, e.g. NIGHTSHIFT_MODEL_PRICES for private models'),
+      pendingTimeoutSeconds: seconds(300).describe(
+        'A story pod stuck Pending on a missing Secret or an unpullable image fails after this long',
+      ),
       gracefulStopSeconds: seconds(300).describe('How long a graceful pause lets the current step finish'),
       immediateStopSeconds: seconds(1),
       abortStopSeconds: seconds(10).describe("How long an aborted story's pod may take to stop"),

@@ -2,7 +2,7 @@
 // records; plan the next step of its lifecycle (storyrun/plan.ts); apply it;
 // write status; record transitions. Level-triggered and idempotent: running
 // it twice, or after a crash at any point, changes nothing more.
-import type * as k8s from '@kubernetes/client-node';
+import { HttpMethod, type V1PersistentVolumeClaim, type V1Pod, type KubernetesObject } from '@kubernetes/client-node';
 import type pg from 'pg';
 import { storyRunSchema, type StoryRun, type StoryRunStatus } from '@nightshift/crds';
 import type { AdmissionPolicy } from '../admission/admission.ts';
@@ -12,27 +12,33 @@ import type { OperatorMetrics } from '../metrics.ts';
 import { getDecision } from '../records/decisions.ts';
 import { recordEvent } from '../records/events.ts';
 import { closeOpenSessions, listSessions } from '../records/sessions.ts';
+import {
+  isNotFound,
+  podResource,
+  resourcePath,
+  statusCode,
+  statusEqual,
+  type Informer,
+  type RestClient,
+} from '../kube/index.ts';
 import { applyAction } from '../storyrun/actions.ts';
 import { databaseSecretKeeper } from '../storyrun/database-secret.ts';
 import { mergeConditions, storyRunConditions } from '../storyrun/conditions.ts';
 import { podView, volumeView } from '../storyrun/observe.ts';
-import { planStoryRun, type LifecyclePolicy, type Transition } from '../storyrun/plan.ts';
+import { isLive, planStoryRun, type LifecyclePolicy, type Transition } from '../storyrun/plan.ts';
 import { LABELS, volumeNameFor } from '../storyrun/resources.ts';
 
 export const STORYRUN_FINALIZER = 'nightshift.dev/records';
 
-export interface Cache<T> {
-  get(namespace: string | undefined, name: string): T | undefined;
-  list(namespace?: string): T[];
-}
+export type Cache<T extends KubernetesObject> = Pick<Informer<T>, 'get' | 'list'>;
 
 export interface StoryRunReconcilerDeps {
   config: OperatorConfig;
   pool: pg.Pool;
-  core: k8s.CoreV1Api;
-  storyRuns: Cache<k8s.KubernetesObject>;
-  pods: Cache<k8s.V1Pod>;
-  volumes: Cache<k8s.V1PersistentVolumeClaim>;
+  client: RestClient;
+  storyRuns: Cache<KubernetesObject>;
+  pods: Cache<V1Pod>;
+  volumes: Cache<V1PersistentVolumeClaim>;
   admission: AdmissionPolicy;
   writeStatus(storyRun: StoryRun, status: StoryRunStatus): Promise<void>;
   event(storyRun: StoryRun, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
@@ -53,6 +59,7 @@ export function lifecyclePolicy(config: OperatorConfig): LifecyclePolicy {
     backoffMaxSeconds: config.retry.backoffMaxSeconds,
     podRetentionSeconds: config.retention.podSeconds,
     volumeRetentionSeconds: config.retention.volumeSeconds,
+    pendingTimeoutSeconds: config.runner.pendingTimeoutSeconds,
     persistentVolume: config.workspace.volume === 'PersistentVolumeClaim',
   };
 }
@@ -60,7 +67,14 @@ export function lifecyclePolicy(config: OperatorConfig): LifecyclePolicy {
 export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
   const policy = lifecyclePolicy(deps.config);
   const now = deps.now ?? (() => new Date());
-  const ensureDatabaseSecret = databaseSecretKeeper(deps.core, deps.config);
+  const ensureDatabaseSecret = databaseSecretKeeper(deps.client, deps.config);
+
+  /** The pods of this story: every pod is made after its attempt's record, so the records name them all. */
+  const podsOf = (namespace: string, uid: string, podNames: string[]) =>
+    podNames
+      .map((name) => deps.pods.get(namespace, name))
+      .filter((p): p is V1Pod => p?.metadata?.labels?.[LABELS.storyRunUid] === uid)
+      .flatMap((p) => podView(p) ?? []);
 
   return async function reconcileStoryRun(namespace: string, name: string): Promise<{ requeueAfterMs?: number }> {
     const raw = deps.storyRuns.get(namespace, name);
@@ -80,11 +94,12 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     if (!storyRun.metadata.finalizers?.includes(STORYRUN_FINALIZER))
       await deps.addFinalizer(storyRun, STORYRUN_FINALIZER);
 
-    const pods = deps.pods
-      .list(namespace)
-      .filter((p) => p.metadata?.labels?.[LABELS.storyRunUid] === uid)
-      .flatMap((p) => podView(p) ?? []);
     const sessions = await listSessions(deps.pool, uid);
+    const pods = podsOf(
+      namespace,
+      uid,
+      sessions.map((s) => s.podName),
+    );
     const latest = sessions.at(-1);
     const decisionId = latest?.outcome === 'WaitingForHuman' ? latest.outcomeDetail?.decisionId : undefined;
     const decision = typeof decisionId === 'string' ? await getDecision(deps.pool, decisionId) : undefined;
@@ -108,7 +123,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
 
     for (const action of plan.actions) {
       const applied = await applyAction(action, {
-        core: deps.core,
+        client: deps.client,
         pool: deps.pool,
         config: deps.config,
         storyRun,
@@ -129,8 +144,19 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
         now(),
       ),
     };
-    if (!sameStatus(storyRun.status, status)) await deps.writeStatus(storyRun, status);
+    // Transitions first: they are keyed, so a crash between the two writes repeats
+    // nothing, while the other order could lose a transition for good.
     await recordTransitions(storyRun, status, plan.transitions);
+    if (!statusEqual(storyRun.status ?? {}, status)) {
+      try {
+        await deps.writeStatus(storyRun, status);
+      } catch (error) {
+        // Written over a newer version than our cache holds: look again once it arrives.
+        const code = statusCode(error);
+        if (code === 409 || code === 422) return { requeueAfterMs: 200 };
+        throw error;
+      }
+    }
     return plan.requeueAfterMs === undefined ? {} : { requeueAfterMs: plan.requeueAfterMs };
   };
 
@@ -164,19 +190,18 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
 
   async function finalize(storyRun: StoryRun): Promise<{ requeueAfterMs?: number }> {
     const uid = storyRun.metadata.uid!;
-    const live = deps.pods
-      .list(storyRun.metadata.namespace)
-      .filter((p) => p.metadata?.labels?.[LABELS.storyRunUid] === uid && !p.metadata?.deletionTimestamp)
-      .filter((p) => p.status?.phase === 'Pending' || p.status?.phase === 'Running');
+    const sessions = await listSessions(deps.pool, uid);
+    const live = podsOf(
+      storyRun.metadata.namespace!,
+      uid,
+      sessions.map((s) => s.podName),
+    ).filter((p) => isLive(p) && !p.terminating);
     for (const pod of live) {
-      await deps.core
-        .deleteNamespacedPod({
-          namespace: storyRun.metadata.namespace!,
-          name: pod.metadata!.name!,
-          gracePeriodSeconds: deps.config.runner.abortStopSeconds,
-        })
-        .catch((error: { code?: number }) => {
-          if (error.code !== 404) throw error;
+      const path = resourcePath(podResource, { namespace: storyRun.metadata.namespace, name: pod.name });
+      await deps.client
+        .request(HttpMethod.DELETE, path, { body: { gracePeriodSeconds: deps.config.runner.abortStopSeconds } })
+        .catch((error: unknown) => {
+          if (!isNotFound(error)) throw error;
         });
     }
     await recordEvent(deps.pool, {
@@ -190,21 +215,4 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
       await deps.removeFinalizer(storyRun, STORYRUN_FINALIZER);
     return {};
   }
-}
-
-function sameStatus(a: StoryRunStatus | undefined, b: StoryRunStatus): boolean {
-  return JSON.stringify(sortKeys(a ?? {})) === JSON.stringify(sortKeys(b));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([x], [y]) => x.localeCompare(y))
-        .map(([k, v]) => [k, sortKeys(v)]),
-    );
-  }
-  return value;
 }

@@ -75,11 +75,16 @@ export async function recordPodCreated(pool: pg.Pool, sessionId: string, podUid:
   await pool.query('update execution_sessions set pod_uid = $2 where id = $1 and pod_uid is null', [sessionId, podUid]);
 }
 
-/** Ends an attempt whose pod died without the runner recording an outcome. */
-export async function recordCrash(pool: pg.Pool, sessionId: string, detail: Record<string, unknown>): Promise<void> {
+/** Ends an attempt whose runner recorded no outcome (its pod died, or we stopped it). Once only. */
+export async function recordEnd(
+  pool: pg.Pool,
+  sessionId: string,
+  outcome: 'Crashed' | 'Paused',
+  detail: Record<string, unknown>,
+): Promise<void> {
   await pool.query(
-    `update execution_sessions set ended_at = now(), outcome = 'Crashed', outcome_detail = $2 where id = $1 and ended_at is null`,
-    [sessionId, detail],
+    `update execution_sessions set ended_at = now(), outcome = $2, outcome_detail = $3 where id = $1 and ended_at is null`,
+    [sessionId, outcome, detail],
   );
 }
 

@@ -1,18 +1,25 @@
 // Applies one planned change to the cluster or the records. Every action is
 // idempotent: "already exists" and "already gone" are success, so a repeated
 // reconcile (or one after a crash) never makes a second pod or row.
-import type * as k8s from '@kubernetes/client-node';
+import { HttpMethod, type V1Pod } from '@kubernetes/client-node';
 import type pg from 'pg';
 import type { StoryRun } from '@nightshift/crds';
 import type { OperatorConfig } from '../config/schema.ts';
+import {
+  isConflict,
+  isNotFound,
+  persistentVolumeClaimResource,
+  podResource,
+  resourcePath,
+  type RestClient,
+} from '../kube/index.ts';
 import { answerDecision } from '../records/decisions.ts';
-import { ensureSession, recordCrash, recordPodCreated } from '../records/sessions.ts';
-import { apiErrorMessage } from '../errors.ts';
+import { ensureSession, recordEnd, recordPodCreated } from '../records/sessions.ts';
 import type { Action } from './plan.ts';
 import { LABELS, podNameFor, storyPod, volumeNameFor, worktreeVolumeClaim } from './resources.ts';
 
 export interface ActionContext {
-  core: k8s.CoreV1Api;
+  client: RestClient;
   pool: pg.Pool;
   config: OperatorConfig;
   storyRun: StoryRun;
@@ -22,44 +29,47 @@ export interface ActionContext {
   ensureDatabaseSecret?: (namespace: string) => Promise<void>;
 }
 
-const statusCode = (error: unknown) => (error as { code?: number }).code;
-const ignore = (code: number) => (error: unknown) => {
-  if (statusCode(error) !== code) throw error;
+const ignore = (test: (error: unknown) => boolean) => (error: unknown) => {
+  if (!test(error)) throw error;
 };
 
 /** Applies an action; returns false when it turned out to be unnecessary. */
 export async function applyAction(action: Action, ctx: ActionContext): Promise<boolean> {
-  const { storyRun } = ctx;
+  const { storyRun, client } = ctx;
   const namespace = storyRun.metadata.namespace!;
-  const where = `StoryRun ${namespace}/${storyRun.metadata.name}`;
+  const pods = (name?: string) => resourcePath(podResource, { namespace, ...(name ? { name } : {}) });
+  const claims = (name?: string) =>
+    resourcePath(persistentVolumeClaimResource, { namespace, ...(name ? { name } : {}) });
   try {
     switch (action.type) {
       case 'EnsureVolume':
-        await ctx.core
-          .createNamespacedPersistentVolumeClaim({ namespace, body: worktreeVolumeClaim(storyRun, ctx.config) })
-          .catch(ignore(409));
+        await client
+          .request(HttpMethod.POST, claims(), { body: worktreeVolumeClaim(storyRun, ctx.config) })
+          .catch(ignore(isConflict));
         return true;
       case 'DeleteVolume':
-        await ctx.core
-          .deleteNamespacedPersistentVolumeClaim({ namespace, name: volumeNameFor(storyRun.metadata.name) })
-          .catch(ignore(404));
+        await client
+          .request(HttpMethod.DELETE, claims(volumeNameFor(storyRun.metadata.name)))
+          .catch(ignore(isNotFound));
         return true;
       case 'StartAttempt':
         await startAttempt(action, ctx);
         return true;
       case 'StopPod':
-        await ctx.core
-          .deleteNamespacedPod({ namespace, name: action.podName, gracePeriodSeconds: action.graceSeconds })
-          .catch(ignore(404));
+        await client
+          .request(HttpMethod.DELETE, pods(action.podName), { body: { gracePeriodSeconds: action.graceSeconds } })
+          .catch(ignore(isNotFound));
         return true;
       case 'DeletePod':
-        await ctx.core.deleteNamespacedPod({ namespace, name: action.podName }).catch(ignore(404));
+        await client.request(HttpMethod.DELETE, pods(action.podName)).catch(ignore(isNotFound));
         return true;
-      case 'RecordCrash':
-        if (action.detail.reason === 'PodMissing' && (await podExists(ctx, action.podName))) {
-          return false; // the cache had not seen the pod yet: not a crash
+      case 'RecordEnd':
+        if (action.detail.reason === 'PodMissing' || action.detail.cause === 'PodMissing') {
+          // The cache may not have seen the pod yet: ask the API server before calling it gone.
+          const pod = await client.get<V1Pod>(pods(action.podName)).catch(ignore(isNotFound));
+          if (pod && pod.metadata?.uid === action.podUid) return false;
         }
-        await recordCrash(ctx.pool, action.sessionId, action.detail);
+        await recordEnd(ctx.pool, action.sessionId, action.outcome, action.detail);
         return true;
       case 'AnswerDecision':
         await answerDecision(ctx.pool, {
@@ -71,10 +81,10 @@ export async function applyAction(action: Action, ctx: ActionContext): Promise<b
         return true;
     }
   } catch (error) {
-    // client-node's errors carry whole HTTP responses (headers, escaped bodies);
-    // the short message keeps what matters and keeps logs readable.
-    // eslint-disable-next-line preserve-caught-error
-    throw new Error(`failed to ${describe(action)} for ${where}: ${apiErrorMessage(error)}`);
+    throw new Error(
+      `failed to ${describe(action)} for StoryRun ${namespace}/${storyRun.metadata.name}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -90,25 +100,15 @@ function describe(action: Action): string {
       return `stop pod ${action.podName}`;
     case 'DeletePod':
       return `delete pod ${action.podName}`;
-    case 'RecordCrash':
-      return `record the crash of attempt ${action.attempt}`;
+    case 'RecordEnd':
+      return `record the end of attempt ${action.attempt}`;
     case 'AnswerDecision':
       return `record the answer to decision ${action.decisionId}`;
   }
 }
 
-async function podExists(ctx: ActionContext, name: string): Promise<boolean> {
-  try {
-    await ctx.core.readNamespacedPod({ namespace: ctx.storyRun.metadata.namespace!, name });
-    return true;
-  } catch (error) {
-    if (statusCode(error) === 404) return false;
-    throw error;
-  }
-}
-
 async function startAttempt(action: Extract<Action, { type: 'StartAttempt' }>, ctx: ActionContext): Promise<void> {
-  const { storyRun, config } = ctx;
+  const { storyRun, config, client } = ctx;
   const namespace = storyRun.metadata.namespace!;
   const podName = podNameFor(storyRun.metadata.name, action.attempt, action.mode);
   // The record first: the pod carries its id, and the next reconcile numbers
@@ -125,16 +125,15 @@ async function startAttempt(action: Extract<Action, { type: 'StartAttempt' }>, c
     daemonRunId: ctx.daemonRunId,
   });
   await ctx.ensureDatabaseSecret?.(namespace);
-  let pod: k8s.V1Pod;
+  let pod: V1Pod;
   try {
-    pod = await ctx.core.createNamespacedPod({
-      namespace,
+    pod = await client.request<V1Pod>(HttpMethod.POST, resourcePath(podResource, { namespace }), {
       body: storyPod(storyRun, { attempt: action.attempt, mode: action.mode, sessionId: session.id }, config),
     });
     ctx.onPodCreated?.();
   } catch (error) {
-    if (statusCode(error) !== 409) throw error;
-    pod = await ctx.core.readNamespacedPod({ namespace, name: podName });
+    if (!isConflict(error)) throw error;
+    pod = await client.get<V1Pod>(resourcePath(podResource, { namespace, name: podName }));
     if (pod.metadata?.labels?.[LABELS.storyRunUid] !== storyRun.metadata.uid) {
       throw new Error(`pod ${podName} exists but belongs to another StoryRun`, { cause: error });
     }

@@ -1,25 +1,19 @@
 // The Conditions a StoryRun shows, derived from its phase. Each is a stable
 // type a script can wait on (kubectl wait --for=condition=Complete).
 import type { Condition, StoryRunStatus } from '@nightshift/crds';
+import { setCondition, type ConditionUpdate } from '../kube/index.ts';
 import type { Plan } from './plan.ts';
-
-export interface ConditionInput {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-}
 
 export function storyRunConditions(
   status: StoryRunStatus,
   reasons: Plan['reasons'],
   admissionReason: string,
-): ConditionInput[] {
+): ConditionUpdate[] {
   const phase = status.phase ?? 'Queued';
   const message = status.message ?? '';
   const terminal = phase === 'Succeeded' || phase === 'Failed' || phase === 'Aborted';
-  const pausedReason = phase === 'Pausing' ? 'Pausing' : (reasons.paused ?? 'PausedByUser');
-  const completeReason = reasons.complete ?? phase;
+  const paused = phase === 'Paused' || phase === 'Pausing';
+  const waiting = phase === 'WaitingForHuman';
   return [
     phase === 'Queued'
       ? { type: 'Admitted', status: 'False', reason: admissionReason || 'Queued', message }
@@ -32,38 +26,39 @@ export function storyRunConditions(
     },
     {
       type: 'Paused',
-      status: phase === 'Paused' || phase === 'Pausing' ? 'True' : 'False',
-      reason: phase === 'Paused' || phase === 'Pausing' ? pausedReason : 'NotPaused',
-      message: phase === 'Paused' || phase === 'Pausing' ? message : '',
+      status: paused ? 'True' : 'False',
+      reason: paused ? (phase === 'Pausing' ? 'Pausing' : (reasons.paused ?? 'PausedByUser')) : 'NotPaused',
+      message: paused ? message : '',
     },
     {
       type: 'WaitingForHuman',
-      status: phase === 'WaitingForHuman' ? 'True' : 'False',
-      reason: phase === 'WaitingForHuman' ? (status.pendingDecision?.kind ?? 'Decision') : 'NoPendingDecision',
-      message: phase === 'WaitingForHuman' ? (status.pendingDecision?.question ?? message) : '',
+      status: waiting ? 'True' : 'False',
+      reason: waiting ? (status.pendingDecision?.kind ?? 'Decision') : 'NoPendingDecision',
+      message: waiting ? (status.pendingDecision?.question ?? message) : '',
     },
     {
       type: 'Complete',
       status: terminal ? 'True' : 'False',
-      reason: terminal ? completeReason : 'InProgress',
+      reason: terminal ? (reasons.complete ?? phase) : 'InProgress',
       message: terminal ? message : '',
     },
   ];
 }
 
-/** Sets conditions, keeping lastTransitionTime where the status did not change. */
+/** Applies the updates in order, keeping lastTransitionTime where a status did not change. */
 export function mergeConditions(
   previous: Condition[] | undefined,
-  next: ConditionInput[],
+  updates: ConditionUpdate[],
   observedGeneration: number | undefined,
   now: Date,
 ): Condition[] {
-  return next.map((c) => {
-    const old = previous?.find((p) => p.type === c.type);
-    return {
-      ...c,
-      lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : now.toISOString(),
-      ...(observedGeneration !== undefined ? { observedGeneration } : {}),
-    };
-  });
+  let conditions = previous ?? [];
+  for (const update of updates) {
+    conditions = setCondition(
+      conditions,
+      { ...update, ...(observedGeneration !== undefined ? { observedGeneration } : {}) },
+      now,
+    );
+  }
+  return conditions;
 }

@@ -1,18 +1,24 @@
 // The Secret that hands story pods the database URL, when the operator manages
 // it (runner.databaseURL): written once per namespace per operator process.
-import type * as k8s from '@kubernetes/client-node';
+import { HttpMethod } from '@kubernetes/client-node';
 import type { OperatorConfig } from '../config/schema.ts';
+import { isConflict, resourcePath, type ResourceType, type RestClient } from '../kube/index.ts';
 import { databaseSecret } from './resources.ts';
 
-export function databaseSecretKeeper(core: k8s.CoreV1Api, config: OperatorConfig) {
+const secretResource: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' };
+
+export function databaseSecretKeeper(client: RestClient, config: OperatorConfig) {
   const ensured = new Map<string, Promise<void>>();
   const ensure = async (namespace: string) => {
     const secret = databaseSecret(namespace, config);
     if (!secret) return;
-    await core.createNamespacedSecret({ namespace, body: secret }).catch(async (error: { code?: number }) => {
-      if (error.code !== 409) throw error;
-      await core.replaceNamespacedSecret({ namespace, name: secret.metadata!.name!, body: secret });
-    });
+    await client
+      .request(HttpMethod.POST, resourcePath(secretResource, { namespace }), { body: secret })
+      .catch(async (error) => {
+        if (!isConflict(error)) throw error;
+        const path = resourcePath(secretResource, { namespace, name: secret.metadata!.name! });
+        await client.request(HttpMethod.PUT, path, { body: secret });
+      });
   };
   return (namespace: string): Promise<void> => {
     let done = ensured.get(namespace);

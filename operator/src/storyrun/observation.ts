@@ -16,6 +16,9 @@ export interface PodView {
   exitCode?: number;
   /** Why the container is waiting or terminated (ImagePullBackOff, OOMKilled, Error, ...). */
   reason?: string;
+  /** The kubelet's detail for that reason (e.g. which Secret is missing). */
+  message?: string;
+  createdAt?: Date;
   finishedAt?: Date;
 }
 

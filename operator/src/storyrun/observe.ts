@@ -26,6 +26,10 @@ export function podView(pod: k8s.V1Pod): PodView | undefined {
       ? { reason: terminated?.reason ?? waiting?.reason ?? pod.status?.reason }
       : {}),
     ...(terminated?.finishedAt ? { finishedAt: new Date(terminated.finishedAt) } : {}),
+    ...((terminated?.message ?? waiting?.message)
+      ? { message: (terminated?.message ?? waiting?.message)!.slice(0, 500) }
+      : {}),
+    ...(pod.metadata?.creationTimestamp ? { createdAt: new Date(pod.metadata.creationTimestamp) } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ const policy: LifecyclePolicy = {
   backoffMaxSeconds: 300,
   podRetentionSeconds: 60,
   volumeRetentionSeconds: 0,
+  pendingTimeoutSeconds: 300,
   persistentVolume: true,
 };
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -110,7 +111,7 @@ describe('planStoryRun', () => {
   it('records a crash when the pod fails without an outcome, then retries after backoff', () => {
     const failedPod = pod({ phase: 'Failed', exitCode: 1, reason: 'Error' });
     const plan = planStoryRun(observe({ sessions: [session()], pods: [failedPod] }), policy);
-    assert.deepEqual(types(plan), ['RecordCrash']);
+    assert.deepEqual(types(plan), ['RecordEnd']);
     assert.equal(plan.status.failures, 1);
     assert.equal(plan.requeueAfterMs, 10_000);
     const later = planStoryRun(
@@ -128,12 +129,85 @@ describe('planStoryRun', () => {
   it('treats a vanished pod as a crash', () => {
     const plan = planStoryRun(observe({ sessions: [session()], pods: [] }), policy);
     assert.deepEqual(plan.actions[0], {
-      type: 'RecordCrash',
+      type: 'RecordEnd',
       sessionId: 'sess-1',
       attempt: 1,
       podName: 's-1',
+      podUid: 'pod-1',
+      outcome: 'Crashed',
       detail: { reason: 'PodMissing', message: 'pod s-1 disappeared' },
     });
+  });
+
+  it('does not count a pod it stopped for a pause as a crash, and resumes without backoff', () => {
+    const paused = storyRun({ paused: true, pauseMode: 'Immediate' });
+    const plan = planStoryRun(observe({ storyRun: paused, sessions: [session()], pods: [] }), policy);
+    assert.deepEqual(plan.actions[0], {
+      type: 'RecordEnd',
+      sessionId: 'sess-1',
+      attempt: 1,
+      podName: 's-1',
+      podUid: 'pod-1',
+      outcome: 'Paused',
+      detail: { reason: 'Stopped', cause: 'PodMissing', message: 'pod s-1 disappeared' },
+    });
+    assert.equal(plan.status.failures, 0);
+    assert.equal(plan.status.phase, 'Paused');
+    const stopped = session({
+      endedAt: NOW,
+      outcome: 'Paused',
+      outcomeDetail: { reason: 'Stopped', cause: 'PodMissing' },
+    });
+    const resumed = planStoryRun(
+      observe({ sessions: [stopped, stopped, stopped].map((s, i) => ({ ...s, attempt: i + 1 })) }),
+      policy,
+    );
+    assert.deepEqual(types(resumed), ['StartAttempt'], 'three pauses are not three failures');
+  });
+
+  it('fails an attempt whose pod is stuck Pending on a missing Secret, after the timeout', () => {
+    const stuck = pod({
+      phase: 'Pending',
+      reason: 'CreateContainerConfigError',
+      message: 'secret "gh" not found',
+      createdAt: new Date(NOW.getTime() - 60_000),
+    });
+    const early = planStoryRun(observe({ sessions: [session()], pods: [stuck] }), policy);
+    assert.deepEqual(types(early), []);
+    assert.equal(early.requeueAfterMs, 240_000);
+    assert.match(early.status.message!, /CreateContainerConfigError \(secret "gh" not found\)/);
+    const late = planStoryRun(
+      observe({ sessions: [session()], pods: [stuck], now: new Date(NOW.getTime() + 240_000) }),
+      policy,
+    );
+    assert.deepEqual(types(late), ['StopPod', 'RecordEnd']);
+    const end = late.actions[1];
+    assert.ok(end?.type === 'RecordEnd');
+    assert.equal(end.outcome, 'Crashed');
+    assert.equal(end.detail.reason, 'CreateContainerConfigError');
+    assert.match(String(end.detail.message), /secret "gh" not found/);
+  });
+
+  it('leaves a slow but healthy pending pod alone', () => {
+    const creating = pod({
+      phase: 'Pending',
+      reason: 'ContainerCreating',
+      createdAt: new Date(NOW.getTime() - 3_600_000),
+    });
+    assert.deepEqual(types(planStoryRun(observe({ sessions: [session()], pods: [creating] }), policy)), []);
+  });
+
+  it("carries the runner's failure reason into the Complete condition", () => {
+    const failed = session({
+      endedAt: NOW,
+      outcome: 'Failed',
+      outcomeDetail: { reason: 'VerificationFailed', message: 'npm test failed 3 times' },
+    });
+    const plan = planStoryRun(observe({ sessions: [failed] }), policy);
+    assert.equal(plan.status.phase, 'Failed');
+    assert.equal(plan.reasons.complete, 'VerificationFailed');
+    const odd = session({ endedAt: NOW, outcome: 'Failed', outcomeDetail: { reason: 'not camel case' } });
+    assert.equal(planStoryRun(observe({ sessions: [odd] }), policy).reasons.complete, 'Failed');
   });
 
   it('fails the story when crashes pass backoffLimit', () => {
@@ -239,6 +313,14 @@ describe('planStoryRun', () => {
     assert.match(held.status.message!, /raise spec.maxCostUSD/);
     const raised = planStoryRun(observe({ storyRun: storyRun({ maxCostUSD: 2 }), sessions: [over] }), policy);
     assert.deepEqual(types(raised), ['StartAttempt']);
+    // Refused without any cap (a model with no known price): retrying would only repeat it.
+    const uncapped = session({
+      endedAt: NOW,
+      outcome: 'Paused',
+      maxCostUSD: null,
+      outcomeDetail: { reason: 'BudgetExceeded' },
+    });
+    assert.deepEqual(types(planStoryRun(observe({ sessions: [uncapped] }), policy)), []);
   });
 
   it('aborts: stops the pod, then discards the work', () => {

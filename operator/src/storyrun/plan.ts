@@ -2,7 +2,8 @@
 // status the StoryRun should have and the next changes to make. The
 // reconciler applies them; everything here is unit-tested without a cluster.
 import { TERMINAL_PHASES, type PendingDecision, type StoryRunPhase, type StoryRunStatus } from '@nightshift/crds';
-import type { PodView, SessionView, StoryRunObservation } from './observation.ts';
+import { backoffDelay } from '../kube/backoff.ts';
+import type { PodView, SessionOutcome, SessionView, StoryRunObservation } from './observation.ts';
 
 export interface LifecyclePolicy {
   gracefulStopSeconds: number;
@@ -12,6 +13,8 @@ export interface LifecyclePolicy {
   backoffMaxSeconds: number;
   podRetentionSeconds: number;
   volumeRetentionSeconds: number;
+  /** A pod stuck Pending for a reason that will not fix itself (a missing Secret, an image that cannot be pulled) fails after this long. */
+  pendingTimeoutSeconds: number;
   /** false when the worktree is an emptyDir: nothing survives the pod. */
   persistentVolume: boolean;
 }
@@ -22,7 +25,16 @@ export type Action =
   | { type: 'StartAttempt'; attempt: number; mode: 'run' | 'salvage' }
   | { type: 'StopPod'; podName: string; graceSeconds: number; why: string }
   | { type: 'DeletePod'; podName: string }
-  | { type: 'RecordCrash'; sessionId: string; attempt: number; podName: string; detail: Record<string, unknown> }
+  | {
+      /** The attempt ended without its runner recording an outcome: Crashed, or Paused when we stopped it. */
+      type: 'RecordEnd';
+      sessionId: string;
+      attempt: number;
+      podName: string;
+      podUid: string | null;
+      outcome: Extract<SessionOutcome, 'Crashed' | 'Paused'>;
+      detail: Record<string, unknown>;
+    }
   | { type: 'AnswerDecision'; decisionId: string; choice: string; comment?: string };
 
 /** A transition worth an Event (and an execution_events row). */
@@ -41,15 +53,31 @@ export interface Plan {
   requeueAfterMs?: number;
 }
 
-/** Crash backoff: base · 2^(failures-1), capped. */
+/** Crash backoff in seconds: base · 2^(failures-1), capped. */
 export function retryDelaySeconds(failures: number, policy: LifecyclePolicy): number {
-  return Math.min(policy.backoffMaxSeconds, policy.backoffBaseSeconds * 2 ** Math.max(0, failures - 1));
+  return (
+    backoffDelay(failures, { baseMs: policy.backoffBaseSeconds * 1000, maxMs: policy.backoffMaxSeconds * 1000 }) / 1000
+  );
 }
 
-const isLive = (pod: PodView) => pod.phase === 'Pending' || pod.phase === 'Running' || pod.phase === 'Unknown';
+export const isLive = (pod: PodView) => pod.phase === 'Pending' || pod.phase === 'Running' || pod.phase === 'Unknown';
 
-/** A pod that finished or vanished without its runner recording an outcome crashed. */
-function crashOf(session: SessionView, pods: PodView[]): Record<string, unknown> | undefined {
+/** Waiting reasons that will not fix themselves; everything else (ContainerCreating, ...) is just slow. */
+const STUCK_REASONS = new Set([
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+]);
+
+/** A CamelCase reason a Condition accepts, or the fallback. */
+const conditionReason = (value: unknown, fallback: string) =>
+  typeof value === 'string' && /^[A-Z][A-Za-z0-9]*$/.test(value) ? value : fallback;
+
+/** How an attempt whose runner recorded no outcome ended: its pod finished or vanished. */
+function endOf(session: SessionView, pods: PodView[]): Record<string, unknown> | undefined {
   if (session.endedAt || !session.podUid) return undefined;
   const pod = pods.find((p) => p.attempt === session.attempt && p.mode === session.mode);
   if (!pod || pod.uid !== session.podUid)
@@ -77,12 +105,25 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
     requeueAfterMs = Math.max(0, Math.min(requeueAfterMs ?? Infinity, ms));
   };
 
-  // Sessions with crashes folded in, as they will be once the crash is recorded.
+  // Sessions with unrecorded ends folded in, as they will be once recorded. A
+  // pod we stopped for a pause or an abort did not crash: it does not count
+  // against backoffLimit and resumes without backoff.
+  const stopping = spec.paused || spec.abort.requested;
   const sessions = o.sessions.map((s) => {
-    const crash = crashOf(s, pods);
-    if (!crash) return s;
-    actions.push({ type: 'RecordCrash', sessionId: s.id, attempt: s.attempt, podName: s.podName, detail: crash });
-    return { ...s, endedAt: now, outcome: 'Crashed' as const, outcomeDetail: crash };
+    const ended = endOf(s, pods);
+    if (!ended) return s;
+    const outcome = stopping ? ('Paused' as const) : ('Crashed' as const);
+    const detail = stopping ? { ...ended, reason: 'Stopped', cause: ended.reason } : ended;
+    actions.push({
+      type: 'RecordEnd',
+      sessionId: s.id,
+      attempt: s.attempt,
+      podName: s.podName,
+      podUid: s.podUid,
+      outcome,
+      detail,
+    });
+    return { ...s, endedAt: now, outcome, outcomeDetail: detail };
   });
   const latest = sessions.at(-1);
   const latestRun = sessions.filter((s) => s.mode === 'run').at(-1);
@@ -111,11 +152,11 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
     status.phase = phase;
     status.message = message;
   };
-  const finish = (phase: StoryRunPhase, message: string, warning = false) => {
+  const finish = (phase: StoryRunPhase, message: string, warning = false, reason: string = phase) => {
     next(phase, message);
     status.completedAt ??= now.toISOString();
-    reasons.complete = phase;
-    transitions.push({ reason: phase, message, warning });
+    reasons.complete = reason;
+    transitions.push({ reason, message, warning });
   };
   const startAttempt = (mode: 'run' | 'salvage', why: string) => {
     if (policy.persistentVolume && !o.volume) actions.push({ type: 'EnsureVolume' });
@@ -129,9 +170,9 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
   };
   const stopCurrent = (graceSeconds: number, why: string) => {
     if (!current) return;
-    const stopping = current.terminating && (current.deletionGracePeriodSeconds ?? Infinity) <= graceSeconds;
-    if (!stopping) actions.push({ type: 'StopPod', podName: current.name, graceSeconds, why });
-    requeueIn(2_000);
+    const alreadyStopping = current.terminating && (current.deletionGracePeriodSeconds ?? Infinity) <= graceSeconds;
+    if (!alreadyStopping) actions.push({ type: 'StopPod', podName: current.name, graceSeconds, why });
+    requeueIn(30_000); // pod events wake us; this is only a safety net
   };
 
   // Finished: only clean-up remains.
@@ -141,14 +182,16 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
     const completedAt = new Date(previous.completedAt ?? now);
     const age = (now.getTime() - completedAt.getTime()) / 1000;
     for (const pod of pods) {
-      if (isLive(pod))
-        actions.push({
-          type: 'StopPod',
-          podName: pod.name,
-          graceSeconds: policy.abortStopSeconds,
-          why: 'story finished',
-        });
-      else if (age >= policy.podRetentionSeconds) actions.push({ type: 'DeletePod', podName: pod.name });
+      if (isLive(pod)) {
+        if (!pod.terminating) {
+          actions.push({
+            type: 'StopPod',
+            podName: pod.name,
+            graceSeconds: policy.abortStopSeconds,
+            why: 'story finished',
+          });
+        }
+      } else if (age >= policy.podRetentionSeconds) actions.push({ type: 'DeletePod', podName: pod.name });
       else requeueIn((policy.podRetentionSeconds - age) * 1000);
     }
     if (o.volume && !o.volume.terminating && !pods.some(isLive)) {
@@ -170,7 +213,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
         next(previous.phase ?? 'Running', 'Aborting: saving the work in progress');
       } else if (!salvage.endedAt) {
         next(previous.phase ?? 'Running', 'Aborting: saving the work in progress');
-        requeueIn(5_000);
+        requeueIn(30_000); // pod events wake us; this is only a safety net
       } else if (salvage.outcome === 'Salvaged') {
         finish(
           'Aborted',
@@ -232,6 +275,31 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
       // between the writes): starting the attempt again creates or adopts it.
       actions.push({ type: 'StartAttempt', attempt: latest.attempt, mode: latest.mode });
     }
+    const pendingFor = current?.createdAt ? (now.getTime() - current.createdAt.getTime()) / 1000 : 0;
+    if (current?.phase === 'Pending' && current.reason && STUCK_REASONS.has(current.reason) && !current.terminating) {
+      if (pendingFor >= policy.pendingTimeoutSeconds) {
+        // A missing Secret or an image that cannot be pulled does not fix itself: fail
+        // the attempt (retried up to backoffLimit) rather than sit in Admitted forever.
+        const detail = {
+          reason: current.reason,
+          message: `pod ${current.name} stuck in ${current.reason} for ${Math.round(pendingFor)} s${current.message ? `: ${current.message}` : ''}`,
+        };
+        actions.push({ type: 'StopPod', podName: current.name, graceSeconds: 0, why: current.reason });
+        actions.push({
+          type: 'RecordEnd',
+          sessionId: latest.id,
+          attempt: latest.attempt,
+          podName: latest.podName,
+          podUid: latest.podUid,
+          outcome: 'Crashed',
+          detail,
+        });
+        transitions.push({ reason: 'PodStuck', message: detail.message, warning: true });
+        requeueIn(1_000);
+      } else {
+        requeueIn((policy.pendingTimeoutSeconds - pendingFor) * 1000);
+      }
+    }
     if (current?.phase === 'Running') {
       if (previous.phase !== 'Running')
         transitions.push({ reason: 'Running', message: `pod ${current.name} is running` });
@@ -239,7 +307,9 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
     } else {
       next(
         previous.phase === 'Running' ? 'Running' : 'Admitted',
-        current?.reason ? `Pod pending: ${current.reason}` : 'Pod pending',
+        current?.reason
+          ? `Pod pending: ${current.reason}${current.message ? ` (${current.message})` : ''}`
+          : 'Pod pending',
       );
     }
     return { status, reasons, actions, transitions, requeueAfterMs };
@@ -256,7 +326,12 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
       break;
     }
     case 'Failed':
-      finish('Failed', String(detail.message ?? detail.reason ?? 'the story failed'), true);
+      finish(
+        'Failed',
+        String(detail.message ?? detail.reason ?? 'the story failed'),
+        true,
+        conditionReason(detail.reason, 'Failed'),
+      );
       break;
     case 'WaitingForHuman': {
       const decision = o.decision;
@@ -290,8 +365,10 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
     }
     case 'Paused': {
       if (detail.reason === 'BudgetExceeded') {
+        // Only a higher cap than the attempt ran with helps; without a cap the
+        // refusal was something else (an unpriced model), which a retry repeats.
         const raised =
-          spec.maxCostUSD === undefined || (latest.maxCostUSD !== null && spec.maxCostUSD > latest.maxCostUSD);
+          latest.maxCostUSD !== null && (spec.maxCostUSD === undefined || spec.maxCostUSD > latest.maxCostUSD);
         if (raised) {
           startAttempt('run', `cost cap raised to ${spec.maxCostUSD ?? 'unlimited'}`);
           next('Running', 'Resuming after the cost cap was raised');
@@ -321,9 +398,8 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
           'Failed',
           `BackoffLimitExceeded: ${failures} failed pods (last: ${String(detail.message ?? 'unknown')})`,
           true,
+          'BackoffLimitExceeded',
         );
-        transitions.at(-1)!.reason = 'BackoffLimitExceeded';
-        reasons.complete = 'BackoffLimitExceeded';
         break;
       }
       const retryAt = new Date(latest.endedAt!.getTime() + retryDelaySeconds(failures, policy) * 1000);
@@ -335,7 +411,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
         next('Running', `Retrying (${failures} of ${spec.backoffLimit}) from the last checkpoint`);
       } else {
         status.retryAfter = retryAt.toISOString();
-        if (actions.some((a) => a.type === 'RecordCrash')) {
+        if (actions.some((a) => a.type === 'RecordEnd' && a.outcome === 'Crashed')) {
           transitions.push({ reason: 'PodFailed', message: String(detail.message), warning: true });
         }
         next(

@@ -38,7 +38,8 @@ export const volumeNameFor = (storyRunName: string) => boundedName(storyRunName,
 
 function baseLabels(storyRun: StoryRun): Record<string, string> {
   return {
-    [LABELS.storyRun]: storyRun.metadata.name,
+    // A label value holds at most 63 characters: longer names are found by uid (and ownerReference).
+    ...(storyRun.metadata.name.length <= 63 ? { [LABELS.storyRun]: storyRun.metadata.name } : {}),
     [LABELS.storyRunUid]: storyRun.metadata.uid!,
     [LABELS.managedBy]: MANAGED_BY,
   };
@@ -103,6 +104,9 @@ export function storyPod(storyRun: StoryRun, attempt: AttemptIdentity, config: O
     env.push(secretEnv('NIGHTSHIFT_AGENT_API_KEY', ref.name, ref.key ?? 'apiKey'));
   }
   if (config.runner.dashboardURL) env.push({ name: 'NIGHTSHIFT_DASHBOARD_URL', value: config.runner.dashboardURL });
+  for (const [name, value] of Object.entries(config.runner.env)) {
+    if (!env.some((e) => e.name === name)) env.push({ name, value });
+  }
 
   const volume: k8s.V1Volume =
     config.workspace.volume === 'PersistentVolumeClaim'

@@ -102,7 +102,8 @@ export function runCommand(argv: string[], options: CommandOptions): Promise<Com
   });
 }
 
-function killGroup(pid: number | undefined): void {
+/** Kills a process started with detached: true and everything it started (its process group). */
+export function killGroup(pid: number | undefined): void {
   if (pid === undefined) return;
   try {
     process.kill(-pid, 'SIGKILL');

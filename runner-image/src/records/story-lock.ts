@@ -28,25 +28,37 @@ export class StoryLock {
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
     });
-    await client.connect();
-    // This connection sits idle for the whole run. If its pod dies with its
-    // node, the server only notices through TCP keepalives: ask for them soon,
-    // so a dead pod's lock is released within about a minute, not hours.
-    await client.query('set tcp_keepalives_idle = 30; set tcp_keepalives_interval = 10; set tcp_keepalives_count = 3');
+    // Until the lock is held, a dropped connection fails the wait: pg reports it
+    // as an 'error' event, which would crash the process without a listener.
+    let dropped: (error: Error) => void = () => {};
+    const connectionLost = new Promise<never>((_, reject) => {
+      dropped = (error) => reject(new Error(`its connection dropped: ${error.message}`, { cause: error }));
+    });
+    connectionLost.catch(() => undefined);
+    client.on('error', dropped);
+    const unlessDropped = <T>(step: Promise<T>) => Promise.race([step, connectionLost]);
     const key = `nightshift:story:${storyUid}`;
-    const deadline = Date.now() + options.timeoutMs;
-    for (;;) {
-      const { rows } = await client.query<{ ok: boolean }>(
-        'select pg_try_advisory_lock(hashtextextended($1, 0)) as ok',
-        [key],
+    let held: boolean;
+    try {
+      await unlessDropped(client.connect());
+      // This connection sits idle for the whole run. If its pod dies with its
+      // node, the server only notices through TCP keepalives: ask for them soon,
+      // so a dead pod's lock is released within about a minute, not hours.
+      await unlessDropped(
+        client.query('set tcp_keepalives_idle = 30; set tcp_keepalives_interval = 10; set tcp_keepalives_count = 3'),
       );
-      if (rows[0]?.ok) break;
-      if (Date.now() > deadline || options.shouldGiveUp?.()) {
-        await client.end();
-        throw new Error(`story ${storyUid} is locked by another runner (waited ${options.timeoutMs} ms)`);
-      }
-      await new Promise((r) => setTimeout(r, 500));
+      held = await pollForLock(client, key, Date.now() + options.timeoutMs, options.shouldGiveUp, unlessDropped);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw new Error(`failed to wait for the lock of story ${storyUid}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
+    if (!held) {
+      await client.end().catch(() => undefined);
+      throw new Error(`story ${storyUid} is locked by another runner (waited ${options.timeoutMs} ms)`);
+    }
+    client.off('error', dropped);
     const lock = new StoryLock(client, key);
     const lost = (error?: Error) => options.onLost(error ?? new Error('the story lock connection ended'));
     client.on('error', lost);
@@ -70,5 +82,23 @@ export class StoryLock {
     this.released = true;
     await this.client.query('select pg_advisory_unlock(hashtextextended($1, 0))', [this.key]).catch(() => undefined);
     await this.client.end().catch(() => undefined);
+  }
+}
+
+/** Tries the lock every 500 ms; false when the deadline passed or the caller gave up first. */
+async function pollForLock(
+  client: pg.Client,
+  key: string,
+  deadline: number,
+  shouldGiveUp: (() => boolean) | undefined,
+  unlessDropped: <T>(step: Promise<T>) => Promise<T>,
+): Promise<boolean> {
+  for (;;) {
+    const { rows } = await unlessDropped(
+      client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as ok', [key]),
+    );
+    if (rows[0]?.ok) return true;
+    if (Date.now() > deadline || shouldGiveUp?.()) return false;
+    await unlessDropped(new Promise((r) => setTimeout(r, 500)));
   }
 }

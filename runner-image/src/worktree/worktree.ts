@@ -84,11 +84,8 @@ export class Worktree {
   }
 
   /** One git command, serialized with every other git command on this object store. */
-  git(args: string[], options: GitRunOptions = {}): Promise<string> {
-    const run = () => withFileLock(this.lockPath, () => runGit(this.path, args, options));
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
-    return next.then((r) => r.stdout);
+  async git(args: string[], options: GitRunOptions = {}): Promise<string> {
+    return (await this.serialized(() => runGit(this.path, args, options))).stdout;
   }
 
   async head(): Promise<string> {
@@ -103,29 +100,21 @@ export class Worktree {
       GIT_COMMITTER_NAME: this.author.name,
       GIT_COMMITTER_EMAIL: this.author.email,
     };
-    const run = async () =>
-      withFileLock(this.lockPath, async () => {
-        await runGit(this.path, ['add', '-A']);
-        const staged = await runGit(this.path, ['diff', '--cached', '--quiet'], { okCodes: [1] });
-        if (staged.exitCode === 0) return undefined;
-        await runGit(this.path, ['commit', '--quiet', '--no-verify', '-m', message], { env });
-        const sha = (await runGit(this.path, ['rev-parse', 'HEAD'])).stdout.trim();
-        const files = parseNameStatus((await runGit(this.path, ['show', '--name-status', '--format=', sha])).stdout);
-        return { sha, files };
-      });
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.serialized(async () => {
+      await runGit(this.path, ['add', '-A']);
+      const staged = await runGit(this.path, ['diff', '--cached', '--quiet'], { okCodes: [1] });
+      if (staged.exitCode === 0) return undefined;
+      await runGit(this.path, ['commit', '--quiet', '--no-verify', '-m', message], { env });
+      const sha = (await runGit(this.path, ['rev-parse', 'HEAD'])).stdout.trim();
+      const files = parseNameStatus((await runGit(this.path, ['show', '--name-status', '--format=', sha])).stdout);
+      return { sha, files };
+    });
   }
 
   /** Pushes the branch; pushing the same commit again is a no-op. */
   async push(): Promise<string> {
     await this.git(['push', '--quiet', '--no-verify', 'origin', `HEAD:refs/heads/${this.branch}`], { auth: this.auth });
     return this.head();
-  }
-
-  async isDirty(): Promise<boolean> {
-    return (await this.git(['status', '--porcelain'])).trim().length > 0;
   }
 
   async summary(maxPatchBytes = 100_000): Promise<BranchSummary> {
@@ -144,11 +133,15 @@ export class Worktree {
     };
   }
 
-  /** A path inside the worktree, or undefined when it escapes it (lexically). */
-  inside(path: string): string | undefined {
-    const full = join(this.path, path);
-    const rel = relative(this.path, full);
-    return rel.startsWith('..') || isAbsolute(rel) ? undefined : full;
+  /**
+   * Runs fn after every git operation this process queued before it, under the
+   * lock file shared with other processes on this object store.
+   */
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = () => withFileLock(this.lockPath, fn);
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   private async ensureOnBranch(recover: (reason: string) => void): Promise<void> {

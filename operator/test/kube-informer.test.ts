@@ -66,6 +66,25 @@ describe('kube informer', function () {
     assert.deepEqual(informer.list(), []);
   });
 
+  it('caches objects without managedFields unless asked to keep them', async () => {
+    await widgets.create('listed');
+    const lean = widgetInformer();
+    const full = widgetInformer({ keepManagedFields: true });
+    for (const { informer } of [lean, full]) {
+      informer.start();
+      await informer.waitForSync();
+    }
+    await widgets.create('watched');
+    for (const name of ['listed', 'watched']) {
+      await eventually(
+        `${name} in both caches`,
+        () => lean.informer.get(namespace, name) && full.informer.get(namespace, name),
+      );
+      assert.equal(lean.informer.get(namespace, name)!.metadata?.managedFields, undefined, `${name}: stripped`);
+      assert.ok(full.informer.get(namespace, name)!.metadata?.managedFields?.length, `${name}: kept when asked`);
+    }
+  });
+
   it('lists only what the label selector matches, and tells a late subscriber about the cache', async () => {
     await widgets.create('picked', { labels: { team: 'a' } });
     await widgets.create('ignored', { labels: { team: 'b' } });

@@ -64,6 +64,12 @@ export interface InformerOptions {
   healthyAfterMs?: number;
   logger?: Logger;
   registry?: Registry;
+  /**
+   * Keep metadata.managedFields in the cache. Off by default: server-side
+   * apply bookkeeping that reconcilers never read, and a good share of every
+   * cached object's memory (controller-runtime's TransformStripManagedFields).
+   */
+  keepManagedFields?: boolean;
 }
 
 export function createInformer<T extends KubernetesObject>(
@@ -252,6 +258,8 @@ export class SupervisedInformer<T extends KubernetesObject> implements Informer<
 
   private upsert(object: T): void {
     this.lastActivityAt = Date.now();
+    // In place: ListWatch holds the same object, so its copy shrinks too.
+    if (!this.options.keepManagedFields && object.metadata?.managedFields) delete object.metadata.managedFields;
     const key = objectKey(object);
     const old = this.store.get(key);
     if (old && old.metadata?.resourceVersion === object.metadata?.resourceVersion) return;

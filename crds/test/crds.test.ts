@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, localCluster, testNamespace } from '../../hack/test/harness.ts';
+import { REPO_ROOT, installCRDs, localCluster, testNamespace } from '../../hack/test/harness.ts';
 
-const manifestsDir = join(REPO_ROOT, 'crds', 'manifests');
 const examplesDir = join(REPO_ROOT, 'examples');
 
 describe('nightshift.dev CRDs on the local cluster', function () {
@@ -15,8 +14,7 @@ describe('nightshift.dev CRDs on the local cluster', function () {
   before(async function () {
     this.timeout(30 * 60_000); // first run builds the cluster
     ({ kubectl } = await localCluster());
-    await kubectl(['apply', '--server-side', '--force-conflicts', '-f', manifestsDir]);
-    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-f', manifestsDir]);
+    await installCRDs();
     namespace = await testNamespace('crds');
   });
 

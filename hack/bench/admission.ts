@@ -8,7 +8,14 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { OperatorProcess } from '../../operator/test/support/operator-process.ts';
-import { eventually, localCluster, teardownHarness, testDatabase, testNamespace } from '../test/harness.ts';
+import {
+  eventually,
+  installCRDs,
+  localCluster,
+  teardownHarness,
+  testDatabase,
+  testNamespace,
+} from '../test/harness.ts';
 
 const { values } = parseArgs({
   options: {
@@ -63,7 +70,7 @@ const storyRun = (name: string, extra: Record<string, unknown> = {}) => ({
 
 async function main() {
   const cluster = await localCluster();
-  await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', 'crds/manifests']);
+  await installCRDs();
   const core = cluster.kc.makeApiClient(k8s.CoreV1Api);
   const custom = cluster.kc.makeApiClient(k8s.CustomObjectsApi);
   const results: Record<string, string> = {};
@@ -88,7 +95,7 @@ async function main() {
 
   // 2. StoryRuns through the operator: time until every one has its pod.
   const ns = await testNamespace('bench-sr');
-  const operator = await OperatorProcess.start({
+  const operator = await OperatorProcess.startReady({
     kubeconfig: cluster.kubeconfigPath,
     databaseURL: await testDatabase('bench'),
     namespace: ns,
@@ -99,7 +106,6 @@ async function main() {
       ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     },
   });
-  await eventually('the operator to be ready', async () => (await operator.readyz()) === 200, { timeoutMs: 60_000 });
   const idleRss = `${rssMiB(operator.pid!)} MiB (JS heap used ${await heapMiB(operator)} MiB)`;
   log(`creating ${N} StoryRuns`);
   started = performance.now();

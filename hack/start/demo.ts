@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import * as k8s from '@kubernetes/client-node';
 import { defaultStateDir } from '../../operator/src/config/schema.ts';
 import { seedDemoRepository, startForge } from '../stand-ins/forge.ts';
-import { REPO_ROOT, eventually, localCluster } from '../test/harness.ts';
+import { REPO_ROOT, eventually, installCRDs, localCluster } from '../test/harness.ts';
 
 const NAMESPACE = 'nightshift-demo';
 const FORGE_PORT = 7080; // examples/storyrun.yaml points here
@@ -22,8 +22,7 @@ const say = (message: string) => console.log(`[${new Date().toTimeString().slice
 async function main() {
   const cluster = await localCluster();
   const env = `KUBECONFIG=${cluster.kubeconfigPath}`;
-  await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(REPO_ROOT, 'crds', 'manifests')]);
-  await cluster.kubectl(['wait', '--for=condition=Established', '-f', join(REPO_ROOT, 'crds', 'manifests')]);
+  await installCRDs();
   say('CRDs installed: StoryRun (sr), WorkQueue (wq), Budget (nsb)');
 
   // A fresh demo repository each start, so the sample story always has work to do.

@@ -67,6 +67,14 @@ export function localCluster(): Promise<LocalCluster> {
   return clusterPromise;
 }
 
+/** Installs (or updates) the nightshift.dev CRDs and waits until the API server serves them. */
+export async function installCRDs(): Promise<void> {
+  const { kubectl } = await localCluster();
+  const manifests = join(REPO_ROOT, 'crds', 'manifests');
+  await kubectl(['apply', '--server-side', '--force-conflicts', '-f', manifests]);
+  await kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-f', manifests]);
+}
+
 const createdNamespaces: string[] = [];
 
 /** A fresh namespace for one test, deleted at the end of the run. */

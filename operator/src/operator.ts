@@ -103,9 +103,8 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
       ]);
     },
     event: (storyRun, type, reason, note) => events.record(asKubernetesObject(storyRun), { type, reason, note }),
-    addFinalizer: async (storyRun, finalizer) => {
-      await addFinalizer(rest, storyRunResource, asKubernetesObject(storyRun), finalizer);
-    },
+    addFinalizer: async (storyRun, finalizer) =>
+      (await addFinalizer(rest, storyRunResource, asKubernetesObject(storyRun), finalizer)).metadata?.resourceVersion,
     removeFinalizer: async (storyRun, finalizer) => {
       await removeFinalizer(rest, storyRunResource, asKubernetesObject(storyRun), finalizer);
     },

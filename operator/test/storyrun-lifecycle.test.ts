@@ -30,13 +30,12 @@ describe('StoryRun lifecycle on the local cluster', function () {
   before(async function () {
     this.timeout(30 * 60_000);
     env = await storyEnvironment('lifecycle');
-    operator = await OperatorProcess.start({
+    operator = await OperatorProcess.startReady({
       kubeconfig: env.cluster.kubeconfigPath,
       databaseURL: env.databaseURL,
       namespace: env.namespace,
       config: { runner: { pendingTimeoutSeconds: 3 } },
     });
-    await eventually('the operator to be ready', async () => (await operator.readyz()) === 200, { timeoutMs: 60_000 });
   });
   after(async () => {
     await operator?.stop();

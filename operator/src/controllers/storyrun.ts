@@ -42,7 +42,8 @@ export interface StoryRunReconcilerDeps {
   admission: AdmissionPolicy;
   writeStatus(storyRun: StoryRun, status: StoryRunStatus): Promise<void>;
   event(storyRun: StoryRun, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
-  addFinalizer(storyRun: StoryRun, finalizer: string): Promise<void>;
+  /** Adds the finalizer; resolves to the StoryRun's new resourceVersion. */
+  addFinalizer(storyRun: StoryRun, finalizer: string): Promise<string | undefined>;
   removeFinalizer(storyRun: StoryRun, finalizer: string): Promise<void>;
   daemonRunId?: string;
   metrics?: OperatorMetrics;
@@ -91,8 +92,10 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     const uid = storyRun.metadata.uid!;
 
     if (storyRun.metadata.deletionTimestamp) return finalize(storyRun);
-    if (!storyRun.metadata.finalizers?.includes(STORYRUN_FINALIZER))
-      await deps.addFinalizer(storyRun, STORYRUN_FINALIZER);
+    if (!storyRun.metadata.finalizers?.includes(STORYRUN_FINALIZER)) {
+      // The status below is written over this new version, not the cached one.
+      storyRun.metadata.resourceVersion = await deps.addFinalizer(storyRun, STORYRUN_FINALIZER);
+    }
 
     const sessions = await listSessions(deps.pool, uid);
     const pods = podsOf(

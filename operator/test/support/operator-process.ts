@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { REPO_ROOT, freePort } from '../../../hack/test/harness.ts';
+import { REPO_ROOT, eventually, freePort } from '../../../hack/test/harness.ts';
 
 export const OPERATOR_BIN = join(REPO_ROOT, 'operator', 'bin', 'nightshift-operator.ts');
 export const RUNNER_IMAGE = process.env.NIGHTSHIFT_RUNNER_IMAGE ?? 'nightshift.local/runner:dev';
@@ -48,6 +48,17 @@ export class OperatorProcess {
   static async start(options: OperatorOptions): Promise<OperatorProcess> {
     const operator = new OperatorProcess(options, await freePort());
     operator.spawn();
+    return operator;
+  }
+
+  /** Starts it and waits until /readyz answers 200 (caches synced, database reachable). */
+  static async startReady(options: OperatorOptions): Promise<OperatorProcess> {
+    const operator = await OperatorProcess.start(options);
+    await eventually('the operator to be ready', async () => (await operator.readyz()) === 200, {
+      timeoutMs: 60_000,
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n${operator.tail()}`, { cause: error });
+    });
     return operator;
   }
 

@@ -5,13 +5,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import pg from 'pg';
+import type pg from 'pg';
 import { parse } from 'yaml';
 import { storyRunSchema, type StoryRun } from '@nightshift/crds';
+import { createPool } from '@nightshift/operator/postgres';
 import { startForge, seedDemoRepository, DEMO_REPOSITORY, type Forge } from '../../../hack/stand-ins/forge.ts';
 import {
   REPO_ROOT,
   eventually,
+  installCRDs,
   localCluster,
   testDatabase,
   testNamespace,
@@ -35,7 +37,7 @@ export interface StoryEnvironment {
 
 export async function storyEnvironment(prefix: string): Promise<StoryEnvironment> {
   const cluster = await localCluster();
-  await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(REPO_ROOT, 'crds', 'manifests')]);
+  await installCRDs();
   const namespace = await testNamespace(prefix);
   const databaseURL = await testDatabase(prefix.replace(/-/g, '_'));
   const root = mkdtempSync(join(tmpdir(), 'ns-forge-'));
@@ -46,7 +48,7 @@ export async function storyEnvironment(prefix: string): Promise<StoryEnvironment
     namespace,
     body: { metadata: { name: 'demo-forge-token' }, stringData: { token: FORGE_TOKEN } },
   });
-  const db = new pg.Pool({ connectionString: databaseURL, options: '-c search_path=autonomous,public', max: 3 });
+  const db = createPool(databaseURL, { applicationName: `test-${prefix}`, max: 3 });
   return {
     cluster,
     namespace,

@@ -203,6 +203,29 @@ async function main() {
     log(`RSS with ${point} StoryRuns: ${results[`operator RSS with ${point} StoryRuns`]}`);
   }
 
+  // Delete the StoryRuns while the operator still runs: each carries its
+  // finalizer, and only the operator removes it.
+  log(`deleting ${total} StoryRuns (the operator finalizes them)`);
+  await custom.deleteCollectionNamespacedCustomObject({
+    group: 'nightshift.dev',
+    version: 'v1alpha1',
+    namespace: ns,
+    plural: 'storyruns',
+  });
+  await eventually(
+    'every StoryRun finalized',
+    async () =>
+      (
+        (await custom.listNamespacedCustomObject({
+          group: 'nightshift.dev',
+          version: 'v1alpha1',
+          namespace: ns,
+          plural: 'storyruns',
+          limit: 1,
+        })) as { items: unknown[] }
+      ).items.length === 0,
+    { timeoutMs: 60 * 60_000, intervalMs: 2_000 },
+  );
   await operator.stop();
   console.log('\nadmission benchmark (local cluster, 2 cores; etcd, API server, operator and client on one machine)');
   for (const [what, value] of Object.entries(results)) console.log(`  ${what.padEnd(40)} ${value}`);

@@ -106,6 +106,7 @@ async function main() {
       ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     },
   });
+  running = operator;
   const idleRss = `${rssMiB(operator.pid!)} MiB (JS heap used ${await heapMiB(operator)} MiB)`;
   log(`creating ${N} StoryRuns`);
   started = performance.now();
@@ -214,12 +215,17 @@ async function main() {
   // Delete the StoryRuns while the operator still runs: each carries its
   // finalizer, and only the operator removes it.
   log(`deleting ${total} StoryRuns (the operator finalizes them)`);
-  await custom.deleteCollectionNamespacedCustomObject({
-    group: 'nightshift.dev',
-    version: 'v1alpha1',
-    namespace: ns,
-    plural: 'storyruns',
-  });
+  // A large delete-collection outlives the API server's request timeout (504) and carries on regardless.
+  await custom
+    .deleteCollectionNamespacedCustomObject({
+      group: 'nightshift.dev',
+      version: 'v1alpha1',
+      namespace: ns,
+      plural: 'storyruns',
+    })
+    .catch((error: { code?: number }) => {
+      if (error.code !== 504) throw error;
+    });
   await eventually(
     'every StoryRun finalized',
     async () =>
@@ -241,8 +247,11 @@ async function main() {
   await teardownHarness();
 }
 
+let running: OperatorProcess | undefined;
+
 main().catch(async (error) => {
   console.error(error);
+  await running?.stop().catch(() => {});
   await teardownHarness().catch(() => {});
   process.exit(1);
 });

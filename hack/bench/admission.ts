@@ -244,7 +244,17 @@ async function main() {
     { timeoutMs: 60 * 60_000, intervalMs: 5_000 },
   );
   await operator.stop();
-  await cluster.kubectl(['delete', 'namespace', bareNs, ns, '--wait=false']);
+  // Leave a quiet cluster: the namespaces gone and the ~1,000 hostpath volumes reclaimed.
+  log('deleting the bench namespaces and waiting for their volumes to be reclaimed');
+  await cluster.kubectl(['delete', 'namespace', bareNs, ns, '--wait=true', '--timeout=30m']);
+  await eventually(
+    'the bench volumes to be reclaimed',
+    async () => {
+      const volumes = await core.listPersistentVolume();
+      return !volumes.items.some((pv) => pv.spec?.claimRef?.namespace === ns);
+    },
+    { timeoutMs: 30 * 60_000, intervalMs: 2_000 },
+  );
   await teardownHarness();
 }
 

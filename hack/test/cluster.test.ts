@@ -126,13 +126,17 @@ describe('the local cluster', function () {
 
     await core.deleteNamespacedPod({ name: 'writer', namespace });
     await core.deleteNamespacedPersistentVolumeClaim({ name: 'work', namespace });
-    await eventually('the volume to be reclaimed', async () => {
-      try {
-        await core.readPersistentVolume({ name: volume.metadata!.name! });
-        return false;
-      } catch {
-        return !existsSync(hostPath);
-      }
-    });
+    await eventually(
+      'the volume to be reclaimed',
+      async () => {
+        try {
+          await core.readPersistentVolume({ name: volume.metadata!.name! });
+          return false;
+        } catch {
+          return !existsSync(hostPath);
+        }
+      },
+      { timeoutMs: 180_000 },
+    ); // behind any reclaim backlog the controller-manager still works off
   });
 });

@@ -56,7 +56,7 @@ done
   step "resolving Kubernetes modules (go mod tidy)" go mod tidy
   for b in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet; do
     if [[ ! -x "$K8S_BIN_DIR/$b" ]]; then
-      step "building $b $K8S_VERSION (kube-apiserver takes ~7 min)" \
+      step "building $b $K8S_VERSION$([[ $b == kube-apiserver ]] && echo ' (the longest: 3-7 min)')" \
         go build -trimpath -ldflags "-s -w $ldflags" -o "$K8S_BIN_DIR/$b.tmp" "k8s.io/kubernetes/cmd/$b"
       mv "$K8S_BIN_DIR/$b.tmp" "$K8S_BIN_DIR/$b"
     fi

@@ -3,9 +3,8 @@
 // unchanged. Replies come from a script; requests are recorded.
 //
 //   node hack/stand-ins/anthropic.ts --port 7081 --script replies.json [--api-key k]
-import { parseArgs } from 'node:util';
 import {
-  readScriptFile,
+  runModelServerCli,
   startModelServer,
   type ModelServer,
   type ModelServerOptions,
@@ -77,22 +76,4 @@ export function startAnthropicStandIn(options: ModelServerOptions): Promise<Mode
   return startModelServer(options, anthropicRoute, '');
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '7081' },
-      script: { type: 'string' },
-      'api-key': { type: 'string' },
-    },
-  });
-  if (!values.script) {
-    console.error('usage: node hack/stand-ins/anthropic.ts --port 7081 --script replies.json [--api-key k]');
-    process.exit(2);
-  }
-  const server = await startAnthropicStandIn({
-    script: readScriptFile(values.script),
-    port: Number(values.port),
-    ...(values['api-key'] ? { apiKey: values['api-key'] } : {}),
-  });
-  console.log(JSON.stringify({ msg: 'anthropic stand-in listening', baseURL: server.baseURL }));
-}
+if (import.meta.main) await runModelServerCli('anthropic', 7081, startAnthropicStandIn);

@@ -3,6 +3,7 @@
 // HTTP server. Each provider module turns a reply into its own wire format.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { parseArgs } from 'node:util';
 
 export interface ScriptedToolCall {
   name: string;
@@ -130,4 +131,32 @@ export function readScriptFile(path: string): ScriptedReply[] {
 
 export function bearerToken(req: IncomingMessage): string | undefined {
   return /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+}
+
+/**
+ * The command line of a model stand-in: `--port N --script replies.json [--api-key k]`.
+ * Anthropic and OpenAI stand-ins differ only in their route, name and default port.
+ */
+export async function runModelServerCli(
+  name: string,
+  defaultPort: number,
+  start: (options: ModelServerOptions) => Promise<ModelServer>,
+): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: String(defaultPort) },
+      script: { type: 'string' },
+      'api-key': { type: 'string' },
+    },
+  });
+  if (!values.script) {
+    console.error(`usage: node hack/stand-ins/${name}.ts --port ${defaultPort} --script replies.json [--api-key k]`);
+    process.exit(2);
+  }
+  const server = await start({
+    script: readScriptFile(values.script),
+    port: Number(values.port),
+    ...(values['api-key'] ? { apiKey: values['api-key'] } : {}),
+  });
+  console.log(JSON.stringify({ msg: `${name} stand-in listening`, baseURL: server.baseURL }));
 }

@@ -4,10 +4,9 @@
 // OpenAI-compatible endpoint. Replies come from a script; requests are recorded.
 //
 //   node hack/stand-ins/openai.ts --port 7082 --script replies.json [--api-key k]
-import { parseArgs } from 'node:util';
 import {
   bearerToken,
-  readScriptFile,
+  runModelServerCli,
   startModelServer,
   type ModelServer,
   type ModelServerOptions,
@@ -91,22 +90,4 @@ export function startOpenAIStandIn(options: ModelServerOptions): Promise<ModelSe
   return startModelServer(options, openAIRoute, '/v1');
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '7082' },
-      script: { type: 'string' },
-      'api-key': { type: 'string' },
-    },
-  });
-  if (!values.script) {
-    console.error('usage: node hack/stand-ins/openai.ts --port 7082 --script replies.json [--api-key k]');
-    process.exit(2);
-  }
-  const server = await startOpenAIStandIn({
-    script: readScriptFile(values.script),
-    port: Number(values.port),
-    ...(values['api-key'] ? { apiKey: values['api-key'] } : {}),
-  });
-  console.log(JSON.stringify({ msg: 'openai stand-in listening', baseURL: server.baseURL }));
-}
+if (import.meta.main) await runModelServerCli('openai', 7082, startOpenAIStandIn);

@@ -18,6 +18,15 @@ describe('Postgres schema', function () {
   });
   after(() => pool.end());
 
+  /** A story's cost window with a limit; returns its id. */
+  const storyWindow = async (story: string, limitUSD: number): Promise<number> =>
+    (
+      await pool.query(
+        `insert into budget_windows (scope, scope_key, limit_usd) values ('story', $1, $2) returning id`,
+        [story, limitUSD],
+      )
+    ).rows[0].id;
+
   const schemaSnapshot = async () =>
     (
       await pool.query(
@@ -70,11 +79,7 @@ describe('Postgres schema', function () {
 
   it('never reserves past a limit, even with many callers at once', async () => {
     const story = randomUUID();
-    const { rows } = await pool.query(
-      `insert into budget_windows (scope, scope_key, limit_usd) values ('story', $1, 1.00) returning id`,
-      [story],
-    );
-    const windowId = rows[0].id;
+    const windowId = await storyWindow(story, 1.0);
     const attempts = await Promise.all(
       Array.from({ length: 40 }, () =>
         pool.query(`select reserve_cost($1, $2, null, $3, 0.07, '10 minutes', 'test') as ok`, [
@@ -93,12 +98,7 @@ describe('Postgres schema', function () {
 
   it('settles a reservation to its real cost exactly once', async () => {
     const story = randomUUID();
-    const windowId = (
-      await pool.query(
-        `insert into budget_windows (scope, scope_key, limit_usd) values ('story', $1, 1) returning id`,
-        [story],
-      )
-    ).rows[0].id;
+    const windowId = await storyWindow(story, 1);
     const reservation = randomUUID();
     await pool.query(`select reserve_cost($1, $2, null, $3, 0.5, '10 minutes', 'test')`, [
       reservation,
@@ -114,12 +114,7 @@ describe('Postgres schema', function () {
 
   it('releases the reservations of a holder that died', async () => {
     const story = randomUUID();
-    const windowId = (
-      await pool.query(
-        `insert into budget_windows (scope, scope_key, limit_usd) values ('story', $1, 1) returning id`,
-        [story],
-      )
-    ).rows[0].id;
+    const windowId = await storyWindow(story, 1);
     await pool.query(`select reserve_cost($1, $2, null, $3, 0.9, '-1 second', 'test')`, [
       randomUUID(),
       story,

@@ -2,6 +2,7 @@
 // queue to draft pull request. The spec is what the user (kubectl or the
 // dashboard) asks for; the status is what the operator observed.
 import { z } from 'zod';
+import { decisionKindSchema } from './contract/decisions.ts';
 import { cel, conditionsSchema, moneySchema, objectMetaSchema, secretKeyRefSchema } from './meta.ts';
 
 export const STORYRUN_PHASES = [
@@ -18,6 +19,9 @@ export const STORYRUN_PHASES = [
 export const storyRunPhaseSchema = z.enum(STORYRUN_PHASES);
 export type StoryRunPhase = z.infer<typeof storyRunPhaseSchema>;
 export const TERMINAL_PHASES: readonly StoryRunPhase[] = ['Succeeded', 'Failed', 'Aborted'];
+/** A finished story: nothing runs again; only clean-up remains. */
+export const isTerminalPhase = (phase: StoryRunPhase | undefined) =>
+  phase !== undefined && TERMINAL_PHASES.includes(phase);
 
 export const STORY_STEPS = ['plan', 'implement', 'verify', 'review', 'gate', 'deliver'] as const;
 
@@ -91,6 +95,11 @@ export const agentSchema = z
       {
         rule: "self.backend != 'langchain' || has(self.model)",
         message: 'agent.model is required when agent.backend is langchain',
+      },
+      {
+        rule: "self.backend != 'langchain' || has(self.credentialsSecretRef)",
+        message:
+          'agent.credentialsSecretRef is required when agent.backend is langchain: name the Secret that holds the provider API key',
       },
     ),
   );
@@ -174,7 +183,7 @@ export type StoryRunSpec = z.infer<typeof storyRunSpecSchema>;
 
 export const pendingDecisionSchema = z.object({
   id: z.string(),
-  kind: z.enum(['Decision', 'ConfidenceGate']).default('Decision'),
+  kind: decisionKindSchema.default('Decision'),
   step: z.string().optional(),
   question: z.string(),
   context: z.string().default('').meta({ description: 'Everything a human needs to decide (markdown).' }),

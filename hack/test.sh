@@ -13,7 +13,7 @@ export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
 step "local cluster (first run builds Kubernetes from source, ~10-15 min)" bash hack/cluster up
 step "type-checking" tsc -p .
 step "linting" npm run --silent lint
-# Unit tests sit beside the code (src/**/*.test.ts); integration tests in each
-# workspace's test/ folder and in hack/test/.
-ALL_TESTS=('{crds,operator,runner-image,dashboard}/src/**/*.test.ts' '{crds,operator,runner-image,dashboard,hack}/test/**/*.test.ts')
+# Unit tests sit beside the code (src/**/*.test.ts, and npm start's in hack/start/);
+# integration tests in each workspace's test/ folder and in hack/test/.
+ALL_TESTS=('{crds,operator,runner-image,dashboard}/src/**/*.test.ts' 'hack/start/**/*.test.ts' '{crds,operator,runner-image,dashboard,hack}/test/**/*.test.ts')
 if [[ $# -gt 0 ]]; then mocha "$@"; else mocha "${ALL_TESTS[@]}"; fi

@@ -4,12 +4,15 @@
 //
 //   node hack/stand-ins/forge.ts --port 7080 --root <dir> --token <t> [--seed-demo]
 //
-// Tests import startForge() and read forge.pulls to see what was opened.
+// Tests import startForge() and read forge.pulls to see what was opened. The
+// pull requests are kept under <root>/.forge (see forge-state.ts), so a forge
+// restarted on the same root carries on where the last one stopped.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serveGit } from './git-http.ts';
+import { loadPulls, savePulls } from './forge-state.ts';
 import { handleApiRequest, notFound, type RecordedPull } from './github-api.ts';
 import { GitHubDescription } from './github-openapi.ts';
 import { DEMO_REPOSITORY, repositoryPath, seedDemoRepository } from './repositories.ts';
@@ -42,7 +45,7 @@ export interface Forge {
   apiURL: string;
   /** Clone URL of owner/name: <url>/git/<owner>/<name>.git */
   gitURL(fullName: string): string;
-  /** Pull requests opened so far. */
+  /** Pull requests opened so far on this root (including by earlier forges on it). */
   pulls: RecordedPull[];
   /** Every API request with the status it got. */
   apiRequests: RecordedApiRequest[];
@@ -55,7 +58,7 @@ export async function startForge(options: ForgeOptions): Promise<Forge> {
   const description = options.description ?? (sharedDescription ??= new GitHubDescription());
   const root = resolve(options.root);
   mkdirSync(root, { recursive: true });
-  const pulls: RecordedPull[] = [];
+  const pulls: RecordedPull[] = loadPulls(root);
   const apiRequests: RecordedApiRequest[] = [];
   const host = options.host ?? '127.0.0.1';
   let baseURL = '';
@@ -96,7 +99,14 @@ export async function startForge(options: ForgeOptions): Promise<Forge> {
         }
       }
       const answer = await handleApiRequest(
-        { description, root, webURL: baseURL, apiURL: `${baseURL}/api/v3`, pulls },
+        {
+          description,
+          root,
+          webURL: baseURL,
+          apiURL: `${baseURL}/api/v3`,
+          pulls,
+          pullsChanged: () => savePulls(root, pulls),
+        },
         { method: req.method ?? 'GET', path, query: url.searchParams, body },
       );
       apiRequests.push({ method: req.method ?? 'GET', path, status: answer.status, body });

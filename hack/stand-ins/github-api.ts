@@ -41,6 +41,8 @@ export interface GitHubApiContext {
   webURL: string;
   apiURL: string;
   pulls: RecordedPull[];
+  /** Called after pulls changed, before the answer is sent: a forge keeps them on disk. */
+  pullsChanged?: () => void;
 }
 
 const DOCS = 'https://docs.github.com/enterprise-server/rest';
@@ -155,6 +157,7 @@ async function createPull(ctx: GitHubApiContext, match: MatchedOperation, reques
     createdAt: new Date().toISOString(),
   };
   ctx.pulls.push(pull);
+  ctx.pullsChanged?.();
   const url = `${ctx.apiURL}/repos/${pull.owner}/${pull.repo}/pulls/${pull.number}`;
   return { status: 201, body: pullRequestBody(ctx, pull, 'pull-request'), headers: { Location: url } };
 }

@@ -1,100 +1,142 @@
 // The second half of `npm start` (after hack/start.sh brought the cluster up):
 // the CRDs, a local forge serving the demo repository, the operator with its
 // embedded Postgres, and the sample story followed to its result. Keeps the
-// operator and the forge running until Ctrl-C.
+// forge running and the operator alive (restarted when it dies, see
+// supervise.ts) until Ctrl-C; ports, state directory and namespace come from
+// the environment (see settings.ts).
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { stringify } from 'yaml';
 import * as k8s from '@kubernetes/client-node';
-import { defaultStateDir } from '../../operator/src/config/schema.ts';
-import { seedDemoRepository, startForge } from '../stand-ins/forge.ts';
+import { seedDemoRepository, startForge, type Forge } from '../stand-ins/forge.ts';
 import { REPO_ROOT, eventually, installCRDs, localCluster } from '../test/harness.ts';
+import { sampleStory } from './sample-story.ts';
+import { demoSettings, type DemoSettings } from './settings.ts';
+import { OperatorSupervisor } from './supervise.ts';
 
-const NAMESPACE = 'nightshift-demo';
-const FORGE_PORT = 7080; // examples/storyrun.yaml points here
 const FORGE_TOKEN = 'demo-token';
-const HTTP_PORT = Number(process.env.NIGHTSHIFT_HTTP_PORT ?? 8080);
-const DATA = defaultStateDir();
+const OPERATOR_BIN = join(REPO_ROOT, 'operator', 'bin', 'nightshift-operator.ts');
 
 const say = (message: string) => console.log(`[${new Date().toTimeString().slice(0, 8)}] ${message}`);
 
+function spawnOperator(settings: DemoSettings, kubeconfig: string) {
+  const log = openSync(settings.logFile, 'a');
+  try {
+    // Its own process group: a Ctrl-C in the terminal reaches only us, and we stop it (SIGTERM, wait).
+    return spawn(process.execPath, [OPERATOR_BIN, 'start'], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: {
+        ...process.env,
+        KUBECONFIG: kubeconfig,
+        NIGHTSHIFT_RUNNER_IMAGE: settings.runnerImage,
+        NIGHTSHIFT_RUNNER_HOST_NETWORK: 'true',
+        NIGHTSHIFT_WORKSPACE_FIX_PERMISSIONS: 'true',
+        NIGHTSHIFT_LEADER_ELECTION: 'false',
+        NIGHTSHIFT_HTTP_PORT: String(settings.httpPort),
+        NIGHTSHIFT_PID_FILE: settings.pidFile,
+        NIGHTSHIFT_EMBEDDED_POSTGRES_DIR: settings.postgresDir,
+        NIGHTSHIFT_EMBEDDED_POSTGRES_PORT: String(settings.postgresPort),
+      },
+    });
+  } finally {
+    closeSync(log); // the child has its own copy
+  }
+}
+
+/** Creating what an earlier start left behind is fine; anything else is not. */
+function unlessItExists(what: string) {
+  return (error: unknown) => {
+    if ((error as { code?: number }).code === 409) return;
+    throw new Error(`failed to create ${what}: ${(error as Error).message}`, { cause: error });
+  };
+}
+
 async function main() {
+  const settings = demoSettings();
+  const { namespace, httpPort, logFile } = settings;
   const cluster = await localCluster();
   const env = `KUBECONFIG=${cluster.kubeconfigPath}`;
   await installCRDs();
   say('CRDs installed: StoryRun (sr), WorkQueue (wq), Budget (nsb)');
 
   // A fresh demo repository each start, so the sample story always has work to do.
-  const forgeRoot = join(DATA, 'forge');
-  rmSync(forgeRoot, { recursive: true, force: true });
-  await seedDemoRepository(forgeRoot);
-  const forge = await startForge({ root: forgeRoot, port: FORGE_PORT, token: FORGE_TOKEN });
+  rmSync(settings.forgeRoot, { recursive: true, force: true });
+  await seedDemoRepository(settings.forgeRoot);
+  const forge: Forge = await startForge({ root: settings.forgeRoot, port: settings.forgePort, token: FORGE_TOKEN });
   say(`local forge at ${forge.url} (git: ${forge.gitURL('demo/hello')}, API: ${forge.apiURL})`);
 
-  const core = cluster.kc.makeApiClient(k8s.CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: NAMESPACE } } }).catch(() => {});
-  const secret = { metadata: { name: 'demo-forge-token' }, stringData: { token: FORGE_TOKEN } };
-  await core.createNamespacedSecret({ namespace: NAMESPACE, body: secret }).catch(() => {});
-
-  mkdirSync(DATA, { recursive: true });
-  const logFile = join(DATA, 'operator.log');
-  const log = openSync(logFile, 'a');
-  const operator = spawn(process.execPath, [join(REPO_ROOT, 'operator', 'bin', 'nightshift-operator.ts'), 'start'], {
-    stdio: ['ignore', log, log],
-    env: {
-      ...process.env,
-      KUBECONFIG: cluster.kubeconfigPath,
-      NIGHTSHIFT_RUNNER_IMAGE: 'nightshift.local/runner:dev',
-      NIGHTSHIFT_RUNNER_HOST_NETWORK: 'true',
-      NIGHTSHIFT_WORKSPACE_FIX_PERMISSIONS: 'true',
-      NIGHTSHIFT_LEADER_ELECTION: 'false',
-      NIGHTSHIFT_HTTP_PORT: String(HTTP_PORT),
-      NIGHTSHIFT_PID_FILE: join(DATA, 'operator.pid'),
-    },
+  mkdirSync(settings.stateDir, { recursive: true });
+  const readyz = () => fetch(`http://127.0.0.1:${httpPort}/readyz`).then((r) => r.ok);
+  let stopping = false;
+  const supervisor: OperatorSupervisor = new OperatorSupervisor({
+    spawn: () => spawnOperator(settings, cluster.kubeconfigPath),
+    logFile,
+    say,
+    restarted: (restart) =>
+      void eventually('the restarted operator to be ready', async () =>
+        supervisor.restarts !== restart || stopping ? 'superseded' : (await readyz()) && 'ready',
+      ).then(
+        (state) => state === 'ready' && say(`operator ready again (restart ${restart})`),
+        (error: Error) => say(`${error.message}; see ${logFile}`),
+      ),
   });
-  const operatorExit = new Promise<number | null>((resolve) => operator.on('exit', resolve));
-  say(`operator starting (embedded Postgres in ${join(DATA, 'postgres')}; log: ${logFile})`);
-  await Promise.race([
-    eventually('the operator to be ready', () => fetch(`http://127.0.0.1:${HTTP_PORT}/readyz`).then((r) => r.ok), {
-      timeoutMs: 120_000,
-    }),
-    operatorExit.then((code) => {
-      throw new Error(
-        `the operator exited (${code}); see ${logFile}:\n${readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')}`,
-      );
-    }),
-  ]);
-  say(`operator ready: http://127.0.0.1:${HTTP_PORT}/metrics`);
 
-  const stop = async (code: number) => {
-    say('stopping the operator and the forge (the cluster stays up: hack/cluster down stops it)');
-    operator.kill('SIGTERM');
-    await operatorExit;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      say(`still stopping the operator (${signal} again); it is killed if it takes more than 60 s`);
+      return;
+    }
+    stopping = true;
+    say(`${signal}: stopping the operator and the forge (the cluster stays up: hack/cluster down stops it)`);
+    await supervisor.stop(60_000);
     await forge.close();
-    process.exit(code);
+    process.exit(0);
   };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
+  // However we end, the operator is not left behind in its own process group.
+  process.on('exit', () => {
+    if (supervisor.pid !== undefined) process.kill(supervisor.pid, 'SIGTERM');
+  });
+  const gaveUp = supervisor.gaveUp.then((reason) => {
+    throw new Error(`${reason}; see ${logFile}`);
+  });
+
+  const core = cluster.kc.makeApiClient(k8s.CoreV1Api);
+  await core
+    .createNamespace({ body: { metadata: { name: namespace } } })
+    .catch(unlessItExists(`namespace ${namespace}`));
+  const secret = { metadata: { name: 'demo-forge-token' }, stringData: { token: FORGE_TOKEN } };
+  await core
+    .createNamespacedSecret({ namespace, body: secret })
+    .catch(unlessItExists(`secret ${namespace}/demo-forge-token`));
+
+  supervisor.start();
+  say(
+    `operator starting (pid ${supervisor.pid}; embedded Postgres in ${settings.postgresDir} on port ${settings.postgresPort}; log: ${logFile})`,
+  );
+  await Promise.race([eventually('the operator to be ready', readyz, { timeoutMs: 120_000 }), gaveUp]);
+  say(`operator ready: http://127.0.0.1:${httpPort}/metrics`);
 
   // The sample story, from scratch each time.
-  const story = parse(readFileSync(join(REPO_ROOT, 'examples', 'storyrun.yaml'), 'utf8'));
-  const name = story.metadata.name as string;
-  await cluster.kubectl(['delete', 'storyrun', name, '-n', NAMESPACE, '--ignore-not-found', '--wait=true']);
-  await cluster.kubectl(['apply', '-n', NAMESPACE, '-f', join(REPO_ROOT, 'examples', 'storyrun.yaml')]);
+  const story = sampleStory(forge.url);
+  const name = story.metadata.name;
+  await cluster.kubectl(['delete', 'storyrun', name, '-n', namespace, '--ignore-not-found', '--wait=true']);
+  await cluster.kubectl(['apply', '-n', namespace, '-f', '-'], { input: stringify(story) });
   say(
-    `applied examples/storyrun.yaml as ${NAMESPACE}/${name}; following it (also: ${env} kubectl get sr -n ${NAMESPACE} -w)`,
+    `applied examples/storyrun.yaml as ${namespace}/${name}; following it (also: ${env} kubectl get sr -n ${namespace} -w)`,
   );
 
   const custom = cluster.kc.makeApiClient(k8s.CustomObjectsApi);
   let last = '';
-  const final = await eventually(
+  const follow = eventually(
     `${name} to finish`,
     async () => {
       const sr = (await custom.getNamespacedCustomObject({
         group: 'nightshift.dev',
         version: 'v1alpha1',
-        namespace: NAMESPACE,
+        namespace,
         plural: 'storyruns',
         name,
       })) as {
@@ -109,22 +151,21 @@ async function main() {
     },
     { timeoutMs: 15 * 60_000, intervalMs: 500 },
   );
+  const final = await Promise.race([follow, gaveUp]);
 
   console.log(`
 The sample story ended ${final.status?.phase}${final.status?.pullRequest ? `: draft pull request ${final.status.pullRequest.url}` : ''}.
 
 Look around:
-  export ${env} PATH=${join(process.env.HOME ?? '~', '.cache/nightshift/k8s/v1.36.3/bin')}:$PATH
-  kubectl get storyruns -n ${NAMESPACE}              # the columns: phase, step, cost, PR
-  kubectl describe storyrun ${name} -n ${NAMESPACE}  # conditions and events
+  export ${env} PATH=${dirname(cluster.kubectlPath)}:$PATH
+  kubectl get storyruns -n ${namespace}              # the columns: phase, step, cost, PR
+  kubectl describe storyrun ${name} -n ${namespace}  # conditions and events
   git clone ${forge.gitURL('demo/hello').replace('http://', `http://x:${FORGE_TOKEN}@`)} && git -C hello log --all --oneline
   curl -s -H 'Authorization: token ${FORGE_TOKEN}' ${forge.apiURL}/repos/demo/hello/pulls   # the draft PR
-  kubectl apply -n ${NAMESPACE} -f <your StoryRun>    # run another one
+  kubectl apply -n ${namespace} -f <your StoryRun>    # run another one
 
-The operator and the forge keep running; press Ctrl-C to stop them.`);
-  await operatorExit;
-  say('the operator exited');
-  await forge.close();
+The operator and the forge keep running (the operator is started again if it dies); press Ctrl-C to stop them.`);
+  await gaveUp;
 }
 
 main().catch((error) => {

@@ -7,9 +7,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
-import { startForge, seedDemoRepository, type Forge } from '../../hack/stand-ins/forge.ts';
+import { startForge, seedDemoRepository, repositoryPath, type Forge } from '../../hack/stand-ins/forge.ts';
+import { git } from '../../hack/stand-ins/repositories.ts';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** The HTTP status (and GitHub's message) an Octokit call ended with. */
+async function status(promise: Promise<unknown>): Promise<{ status: number; message: string }> {
+  try {
+    await promise;
+    return { status: 200, message: '' };
+  } catch (error) {
+    const e = error as { status: number; response?: { data?: { message?: string } } };
+    return { status: e.status, message: e.response?.data?.message ?? '' };
+  }
+}
 
 describe('forge stand-in', function () {
   let dir: string;
@@ -25,16 +37,6 @@ describe('forge stand-in', function () {
     await forge?.close();
     rmSync(dir, { recursive: true, force: true });
   });
-
-  async function status(promise: Promise<unknown>): Promise<{ status: number; message: string }> {
-    try {
-      await promise;
-      return { status: 200, message: '' };
-    } catch (error) {
-      const e = error as { status: number; response?: { data?: { message?: string } } };
-      return { status: e.status, message: e.response?.data?.message ?? '' };
-    }
-  }
 
   it('rejects a pull request without the fields GitHub requires', async () => {
     const answer = await status(
@@ -81,6 +83,75 @@ describe('forge stand-in', function () {
     assert.deepEqual(
       forge.apiRequests.map((r) => r.status),
       [422, 422, 422, 404, 404, 401, 422],
+    );
+  });
+});
+
+describe('forge stand-in restarted on the same root', function () {
+  let dir: string;
+  let forge: Forge | undefined;
+  after(async () => {
+    await forge?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Pushes a branch one commit ahead of main, so a pull request from it is valid. */
+  async function pushBranch(branch: string): Promise<void> {
+    const work = mkdtempSync(join(tmpdir(), 'forge-branch-'));
+    try {
+      await git(work, ['clone', '--quiet', repositoryPath(dir, 'demo/hello'), '.']);
+      await git(work, ['checkout', '--quiet', '-b', branch]);
+      await git(work, [
+        '-c',
+        'user.name=T',
+        '-c',
+        'user.email=t@t',
+        'commit',
+        '--quiet',
+        '--allow-empty',
+        '-m',
+        branch,
+      ]);
+      await git(work, ['push', '--quiet', 'origin', branch]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  it('lists the pull requests of the forge before it and numbers the next one after them', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'forge-restart-test-'));
+    await seedDemoRepository(dir);
+    await pushBranch('first');
+    await pushBranch('second');
+    const repo = { owner: 'demo', repo: 'hello' };
+
+    forge = await startForge({ root: dir, token: 't' });
+    let octokit = new Octokit({ baseUrl: forge.apiURL, auth: 't', log: quiet });
+    const first = await octokit.rest.pulls.create({
+      ...repo,
+      title: 'First',
+      head: 'first',
+      base: 'main',
+      draft: true,
+    });
+    assert.equal(first.data.number, 1);
+    await forge.close();
+
+    forge = await startForge({ root: dir, token: 't' });
+    octokit = new Octokit({ baseUrl: forge.apiURL, auth: 't', log: quiet });
+    const listed = await octokit.rest.pulls.list({ ...repo, state: 'all' });
+    assert.deepEqual(
+      listed.data.map((p) => ({ number: p.number, title: p.title, head: p.head.ref, draft: p.draft })),
+      [{ number: 1, title: 'First', head: 'first', draft: true }],
+    );
+    assert.equal((await octokit.rest.pulls.get({ ...repo, pull_number: 1 })).data.title, 'First');
+    const again = await status(octokit.rest.pulls.create({ ...repo, title: 'Again', head: 'first', base: 'main' }));
+    assert.equal(again.status, 422, 'the restarted forge still knows first has an open pull request');
+    const second = await octokit.rest.pulls.create({ ...repo, title: 'Second', head: 'second', base: 'main' });
+    assert.equal(second.data.number, 2);
+    assert.deepEqual(
+      forge.pulls.map((p) => p.number),
+      [1, 2],
     );
   });
 });

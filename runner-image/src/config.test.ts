@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { parseConfig, secretsOf } from './config.ts';
+import { RUNNER_ENV } from '@nightshift/crds/contract';
+import { parseEnvironment, parseSnapshot, secretsOf } from './config.ts';
 
 const storyRun = {
   apiVersion: 'nightshift.dev/v1alpha1',
@@ -13,26 +14,24 @@ const storyRun = {
 };
 
 const env = (overrides: Record<string, string | undefined> = {}) => ({
-  NIGHTSHIFT_STORYRUN: JSON.stringify(storyRun),
-  NIGHTSHIFT_SESSION_ID: randomUUID(),
-  NIGHTSHIFT_ATTEMPT: '2',
-  NIGHTSHIFT_MODE: 'run',
-  DATABASE_URL: 'postgres://nightshift:s3cr3t-pw-0123@db:5432/nightshift',
+  [RUNNER_ENV.sessionId]: randomUUID(),
+  [RUNNER_ENV.attempt]: '2',
+  [RUNNER_ENV.mode]: 'run',
+  [RUNNER_ENV.databaseURL]: 'postgres://nightshift:s3cr3t-pw-0123@db:5432/nightshift',
   ...overrides,
 });
 
 describe('runner configuration', () => {
-  it('parses the contract environment with the StoryRun schema and defaults', () => {
-    const config = parseConfig(
+  it('parses the contract environment with its defaults', () => {
+    const config = parseEnvironment(
       env({
-        NIGHTSHIFT_GIT_TOKEN: 'ghp_token0123456789',
-        NIGHTSHIFT_AGENT_API_KEY: 'short',
-        NIGHTSHIFT_DASHBOARD_URL: '',
+        [RUNNER_ENV.gitToken]: 'ghp_token0123456789',
+        [RUNNER_ENV.agentApiKey]: 'short',
+        [RUNNER_ENV.dashboardURL]: '',
       }),
     );
     assert.equal(config.attempt, 2);
-    assert.equal(config.storyRun.spec.agent.backend, 'scripted');
-    assert.equal(config.storyRun.spec.repository.baseBranch, 'main');
+    assert.equal(config.mode, 'run');
     assert.equal(config.workspace, '/workspace');
     assert.equal(config.dashboardURL, undefined);
     assert.deepEqual(config.gitAuthor, { name: 'Nightshift', email: 'nightshift@localhost' });
@@ -40,36 +39,39 @@ describe('runner configuration', () => {
   });
 
   it('names the variable that is missing or wrong', () => {
-    assert.throws(() => parseConfig(env({ NIGHTSHIFT_SESSION_ID: undefined })), /NIGHTSHIFT_SESSION_ID/);
-    assert.throws(() => parseConfig(env({ NIGHTSHIFT_MODE: 'walk' })), /NIGHTSHIFT_MODE/);
-    assert.throws(() => parseConfig(env({ NIGHTSHIFT_STORYRUN: '{not json' })), /NIGHTSHIFT_STORYRUN: not JSON/);
+    assert.throws(() => parseEnvironment(env({ [RUNNER_ENV.sessionId]: undefined })), /NIGHTSHIFT_SESSION_ID/);
+    assert.throws(() => parseEnvironment(env({ [RUNNER_ENV.mode]: 'walk' })), /NIGHTSHIFT_MODE/);
     assert.throws(
-      () =>
-        parseConfig(
-          env({
-            NIGHTSHIFT_STORYRUN: JSON.stringify({
-              ...storyRun,
-              spec: { ...storyRun.spec, story: { id: 'bad id!', title: 'x' } },
-            }),
-          }),
-        ),
-      /NIGHTSHIFT_STORYRUN \(at spec\.story\.id\)/,
-    );
-    assert.throws(
-      () => parseConfig(env({ NIGHTSHIFT_MODEL_PRICES: '{"m": {"input_mtok": "cheap"}}' })),
+      () => parseEnvironment(env({ [RUNNER_ENV.modelPrices]: '{"m": {"input_mtok": "cheap"}}' })),
       /NIGHTSHIFT_MODEL_PRICES/,
     );
     assert.throws(
-      () => parseConfig(env({ NIGHTSHIFT_GIT_AUTHOR: 'nobody' })),
+      () => parseEnvironment(env({ [RUNNER_ENV.gitAuthor]: 'nobody' })),
       /NIGHTSHIFT_GIT_AUTHOR: expected "Name <email>"/,
     );
   });
 
+  it('parses the StoryRun snapshot from the attempt record with the StoryRun schema and its defaults', () => {
+    const snapshot = parseSnapshot(storyRun, 'sess-1');
+    assert.equal(snapshot.spec.agent.backend, 'scripted');
+    assert.equal(snapshot.spec.repository.baseBranch, 'main');
+    assert.equal(snapshot.metadata.uid, storyRun.metadata.uid);
+  });
+
+  it('names the column, the row and the field of a snapshot that does not parse', () => {
+    const bad = { ...storyRun, spec: { ...storyRun.spec, story: { id: 'bad id!', title: 'x' } } };
+    assert.throws(
+      () => parseSnapshot(bad, 'sess-1'),
+      /execution_sessions\.storyrun of row sess-1 \(at spec\.story\.id\)/,
+    );
+    assert.throws(() => parseSnapshot(null, 'sess-2'), /execution_sessions\.storyrun of row sess-2 is empty/);
+  });
+
   it('reads per-model price overrides and a configured author', () => {
-    const config = parseConfig(
+    const config = parseEnvironment(
       env({
-        NIGHTSHIFT_MODEL_PRICES: '{"acme-1": {"input_mtok": 1, "output_mtok": 2}}',
-        NIGHTSHIFT_GIT_AUTHOR: 'Release Bot <bot@acme.io>',
+        [RUNNER_ENV.modelPrices]: '{"acme-1": {"input_mtok": 1, "output_mtok": 2}}',
+        [RUNNER_ENV.gitAuthor]: 'Release Bot <bot@acme.io>',
       }),
     );
     assert.deepEqual(config.modelPrices, { 'acme-1': { input_mtok: 1, output_mtok: 2 } });

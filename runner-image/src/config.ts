@@ -1,7 +1,15 @@
-// The runner's configuration, parsed once at start-up from the environment
-// the operator sets (docs/adr/0001-operator-runner-contract.md). Nothing else
-// reads process.env. A bad or missing value fails with the variable named.
-import { objectMetaSchema, storyRunSchema, type StoryRun } from '@nightshift/crds';
+// The runner's configuration, parsed once at start-up: the environment the
+// operator sets (RUNNER_ENV in the contract, docs/adr/0001 and 0002), and the
+// StoryRun snapshot from this attempt's record. Nothing else reads
+// process.env. A bad or missing value fails with the variable (or the column)
+// named.
+import {
+  RUNNER_ENV,
+  RUNNER_MODES,
+  storyRunSnapshotSchema,
+  type RunnerMode,
+  type StoryRunSnapshot,
+} from '@nightshift/crds/contract';
 import { z } from 'zod';
 
 const priceSchema = z.object({
@@ -35,36 +43,31 @@ const json = z.string().transform((text, ctx) => {
 });
 
 const envSchema = z.object({
-  NIGHTSHIFT_STORYRUN: json.pipe(
-    storyRunSchema.extend({
-      metadata: objectMetaSchema.extend({ name: z.string().min(1), namespace: z.string().min(1), uid: z.uuid() }),
-    }),
-  ),
-  NIGHTSHIFT_SESSION_ID: z.uuid(),
-  NIGHTSHIFT_ATTEMPT: z.coerce.number().int().min(1),
-  NIGHTSHIFT_MODE: z.enum(['run', 'salvage']),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL'),
-  NIGHTSHIFT_GIT_TOKEN: optionalString,
-  NIGHTSHIFT_AGENT_API_KEY: optionalString,
-  NIGHTSHIFT_WORKSPACE: z.string().min(1).default('/workspace'),
-  NIGHTSHIFT_DASHBOARD_URL: z
+  [RUNNER_ENV.sessionId]: z.uuid(),
+  [RUNNER_ENV.attempt]: z.coerce.number().int().min(1),
+  [RUNNER_ENV.mode]: z.enum(RUNNER_MODES),
+  [RUNNER_ENV.databaseURL]: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL'),
+  [RUNNER_ENV.gitToken]: optionalString,
+  [RUNNER_ENV.agentApiKey]: optionalString,
+  [RUNNER_ENV.workspace]: z.string().min(1).default('/workspace'),
+  [RUNNER_ENV.dashboardURL]: z
     .url()
     .optional()
     .or(z.literal('').transform(() => undefined)),
   // Optional runner settings (ADR 0001, "Optional runner settings").
-  NIGHTSHIFT_MODEL_PRICES: json.pipe(z.record(z.string(), priceSchema)).optional(),
-  NIGHTSHIFT_GIT_AUTHOR: authorSchema.default({ name: 'Nightshift', email: 'nightshift@localhost' }),
-  NIGHTSHIFT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
-  NIGHTSHIFT_TERMINATION_LOG: z.string().default('/dev/termination-log'),
-  NIGHTSHIFT_RESERVATION_TTL_SECONDS: z.coerce.number().int().min(10).default(900),
-  NIGHTSHIFT_HEARTBEAT_SECONDS: z.coerce.number().min(0.1).default(10),
+  [RUNNER_ENV.modelPrices]: json.pipe(z.record(z.string(), priceSchema)).optional(),
+  [RUNNER_ENV.gitAuthor]: authorSchema.default({ name: 'Nightshift', email: 'nightshift@localhost' }),
+  [RUNNER_ENV.logLevel]: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  [RUNNER_ENV.terminationLog]: z.string().default('/dev/termination-log'),
+  [RUNNER_ENV.reservationTTLSeconds]: z.coerce.number().int().min(10).default(900),
+  [RUNNER_ENV.heartbeatSeconds]: z.coerce.number().min(0.1).default(10),
 });
 
-export interface RunnerConfig {
-  storyRun: StoryRun & { metadata: { name: string; namespace: string; uid: string } };
+/** What the environment says: everything but the StoryRun. */
+export interface RunnerEnvironment {
   sessionId: string;
   attempt: number;
-  mode: 'run' | 'salvage';
+  mode: RunnerMode;
   databaseURL: string;
   gitToken: string | undefined;
   agentApiKey: string | undefined;
@@ -78,38 +81,58 @@ export interface RunnerConfig {
   heartbeatSeconds: number;
 }
 
+export interface RunnerConfig extends RunnerEnvironment {
+  storyRun: StoryRunSnapshot;
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function parseConfig(env: NodeJS.ProcessEnv): RunnerConfig {
+const describe = (issue: z.core.$ZodIssue, name: (head: string) => string) => {
+  const [head, ...rest] = issue.path.map(String);
+  const where = rest.length > 0 ? `${name(head ?? '')} (at ${rest.join('.')})` : name(head ?? '');
+  return `${where}: ${issue.message}`;
+};
+
+export function parseEnvironment(env: NodeJS.ProcessEnv): RunnerEnvironment {
   const result = envSchema.safeParse(env);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const [variable, ...rest] = issue.path.map(String);
-      const where = rest.length > 0 ? `${variable} (at ${rest.join('.')})` : variable;
-      return `${where}: ${issue.message}`;
-    });
+    const problems = result.error.issues.map((issue) => describe(issue, (variable) => variable));
     throw new ConfigError(`invalid runner configuration: ${problems.join('; ')}`);
   }
   const e = result.data;
   return {
-    storyRun: e.NIGHTSHIFT_STORYRUN as RunnerConfig['storyRun'],
-    sessionId: e.NIGHTSHIFT_SESSION_ID,
-    attempt: e.NIGHTSHIFT_ATTEMPT,
-    mode: e.NIGHTSHIFT_MODE,
-    databaseURL: e.DATABASE_URL,
-    gitToken: e.NIGHTSHIFT_GIT_TOKEN,
-    agentApiKey: e.NIGHTSHIFT_AGENT_API_KEY,
-    workspace: e.NIGHTSHIFT_WORKSPACE,
-    dashboardURL: e.NIGHTSHIFT_DASHBOARD_URL,
-    modelPrices: e.NIGHTSHIFT_MODEL_PRICES ?? {},
-    gitAuthor: e.NIGHTSHIFT_GIT_AUTHOR,
-    logLevel: e.NIGHTSHIFT_LOG_LEVEL,
-    terminationLogPath: e.NIGHTSHIFT_TERMINATION_LOG,
-    reservationTTLSeconds: e.NIGHTSHIFT_RESERVATION_TTL_SECONDS,
-    heartbeatSeconds: e.NIGHTSHIFT_HEARTBEAT_SECONDS,
+    sessionId: e[RUNNER_ENV.sessionId],
+    attempt: e[RUNNER_ENV.attempt],
+    mode: e[RUNNER_ENV.mode],
+    databaseURL: e[RUNNER_ENV.databaseURL],
+    gitToken: e[RUNNER_ENV.gitToken],
+    agentApiKey: e[RUNNER_ENV.agentApiKey],
+    workspace: e[RUNNER_ENV.workspace],
+    dashboardURL: e[RUNNER_ENV.dashboardURL],
+    modelPrices: e[RUNNER_ENV.modelPrices] ?? {},
+    gitAuthor: e[RUNNER_ENV.gitAuthor],
+    logLevel: e[RUNNER_ENV.logLevel],
+    terminationLogPath: e[RUNNER_ENV.terminationLog],
+    reservationTTLSeconds: e[RUNNER_ENV.reservationTTLSeconds],
+    heartbeatSeconds: e[RUNNER_ENV.heartbeatSeconds],
   };
+}
+
+/** The StoryRun this attempt works, from its record; sessionId names the row in errors. */
+export function parseSnapshot(snapshot: unknown, sessionId: string): StoryRunSnapshot {
+  const result = storyRunSnapshotSchema.safeParse(snapshot);
+  if (result.success) return result.data;
+  const column = `execution_sessions.storyrun of row ${sessionId}`;
+  const problems = result.error.issues.map(
+    (issue) => `${column}${issue.path.length ? ` (at ${issue.path.map(String).join('.')})` : ''}: ${issue.message}`,
+  );
+  throw new ConfigError(
+    snapshot === null || snapshot === undefined
+      ? `invalid runner configuration: ${column} is empty (the operator writes the StoryRun there before it makes the pod)`
+      : `invalid runner configuration: ${problems.join('; ')}`,
+  );
 }
 
 /**
@@ -117,7 +140,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): RunnerConfig {
  * passwords are, and scrubbing a short common word would mangle paths and
  * branch names in the logs.
  */
-export function secretsOf(config: Pick<RunnerConfig, 'gitToken' | 'agentApiKey' | 'databaseURL'>): string[] {
+export function secretsOf(config: Pick<RunnerEnvironment, 'gitToken' | 'agentApiKey' | 'databaseURL'>): string[] {
   const secrets = [config.gitToken, config.agentApiKey];
   try {
     const password = new URL(config.databaseURL).password;

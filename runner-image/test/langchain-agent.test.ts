@@ -144,4 +144,38 @@ describe('runner: the langchain backend', function () {
       }
     });
   }
+
+  it('fails at once with MissingCredentials, naming the Secret, instead of calling the provider with a placeholder key', async () => {
+    const server = await startAnthropicStandIn({ script: SCRIPT, apiKey: 'test-api-key' });
+    try {
+      const run = sampleStoryRun(bench.forge, {
+        name: 'lc-no-key',
+        story: { id: 'LC-NO-KEY' },
+        spec: {
+          agent: {
+            backend: 'langchain',
+            provider: 'anthropic',
+            model: 'claude-sonnet-4-5',
+            baseURL: server.baseURL,
+            credentialsSecretRef: { name: 'anthropic', key: 'apiKey' },
+          },
+        },
+      });
+      // The Secret's key is empty, so the variable is empty (an optional secretKeyRef would leave it unset).
+      const runner = await runAttempt({
+        bench,
+        run,
+        attempt: 1,
+        workspace: workspaceIn(bench, 'lc-no-key'),
+        env: { NIGHTSHIFT_AGENT_API_KEY: '' },
+      });
+      const session = await sessionRow(bench.pool, runner.sessionId);
+      assert.equal(session.outcome, 'Failed', runner.output());
+      assert.equal(session.outcome_detail?.reason, 'MissingCredentials');
+      assert.match(String(session.outcome_detail?.message), /key "apiKey" of Secret anthropic is empty/);
+      assert.equal(server.requests.length, 0, 'the provider was never called');
+    } finally {
+      await server.close();
+    }
+  });
 });

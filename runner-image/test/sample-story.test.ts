@@ -4,9 +4,11 @@
 // pull request through Octokit — with everything recorded in Postgres.
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import { NOTIFY_CHANNELS, RUNNER_ENV, RUNNER_EXIT } from '@nightshift/crds/contract';
 import { branchHead, readFileAt, repositoryPath } from '../../hack/stand-ins/forge.ts';
 import { git } from '../../hack/stand-ins/repositories.ts';
 import {
+  createSession,
   eventsOf,
   FORGE_TOKEN,
   RUNNER_MAIN,
@@ -30,7 +32,7 @@ describe('runner: the sample story', function () {
     await listener.connect();
     const notifications: string[] = [];
     listener.on('notification', (n) => notifications.push(`${n.channel} ${n.payload}`));
-    await listener.query('LISTEN nightshift_story');
+    await listener.query(`LISTEN ${NOTIFY_CHANNELS.story}`);
     const runner = await runAttempt({ bench, run, attempt: 1, workspace: workspaceIn(bench, 'sample') });
     await listener.end();
     assert.ok(notifications.length >= 3, 'the operator was notified of each change');
@@ -115,18 +117,44 @@ describe('runner: the sample story', function () {
 });
 
 describe('runner: configuration errors', function () {
-  it('exits non-zero with a message naming the variable', async () => {
+  async function runWith(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [RUNNER_MAIN], {
-      env: { PATH: process.env.PATH, NIGHTSHIFT_MODE: 'run', NIGHTSHIFT_ATTEMPT: 'first' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, [RUNNER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    assert.equal(code, 2);
-    for (const variable of ['NIGHTSHIFT_STORYRUN', 'NIGHTSHIFT_SESSION_ID', 'NIGHTSHIFT_ATTEMPT', 'DATABASE_URL']) {
+    return { code, stderr };
+  }
+
+  it('exits 2 with a message naming the variable', async () => {
+    const { code, stderr } = await runWith({
+      PATH: process.env.PATH,
+      [RUNNER_ENV.mode]: 'run',
+      [RUNNER_ENV.attempt]: 'first',
+    });
+    assert.equal(code, RUNNER_EXIT.invalidEnvironment);
+    for (const variable of [RUNNER_ENV.sessionId, RUNNER_ENV.attempt, RUNNER_ENV.databaseURL]) {
       assert.ok(stderr.includes(variable), `names ${variable}: ${stderr}`);
+    }
+  });
+
+  it('exits 2 naming the record and the field when the StoryRun snapshot does not parse', async () => {
+    const bench = await startBench('bad_snapshot');
+    try {
+      const run = sampleStoryRun(bench.forge);
+      const sessionId = await createSession(bench.pool, { ...run, spec: { ...run.spec, priority: 'high' } }, 1);
+      const { code, stderr } = await runWith({
+        PATH: process.env.PATH,
+        [RUNNER_ENV.sessionId]: sessionId,
+        [RUNNER_ENV.attempt]: '1',
+        [RUNNER_ENV.mode]: 'run',
+        [RUNNER_ENV.databaseURL]: bench.databaseURL,
+      });
+      assert.equal(code, RUNNER_EXIT.invalidEnvironment, stderr);
+      assert.match(stderr, new RegExp(`execution_sessions\\.storyrun of row ${sessionId} \\(at spec\\.priority\\)`));
+      assert.equal((await sessionRow(bench.pool, sessionId)).runner_started_at, null, 'no work started');
+    } finally {
+      await bench.close();
     }
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { parse } from 'yaml';
+import { RUNNER_ENV, type RunnerMode } from '@nightshift/crds/contract';
 import { createPool } from '@nightshift/operator/postgres';
 import { REPO_ROOT, testDatabase } from '../../hack/test/harness.ts';
 import { startForge, seedDemoRepository, type Forge } from '../../hack/stand-ins/forge.ts';
@@ -81,12 +82,17 @@ export function sampleStoryRun(
   };
 }
 
-/** Inserts the execution_sessions row the operator makes before each pod; returns its id. */
-export async function createSession(pool: pg.Pool, run: StoryRunJSON, attempt: number): Promise<string> {
+/** Inserts the execution_sessions row (with the StoryRun snapshot) the operator makes before each pod; returns its id. */
+export async function createSession(
+  pool: pg.Pool,
+  run: StoryRunJSON,
+  attempt: number,
+  mode: RunnerMode = 'run',
+): Promise<string> {
   const id = randomUUID();
   await pool.query(
-    `insert into execution_sessions (id, story_uid, namespace, name, story_id, attempt, pod_name)
-     values ($1, $2, $3, $4, $5, $6, $7)`,
+    `insert into execution_sessions (id, story_uid, namespace, name, story_id, attempt, mode, pod_name, storyrun)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [
       id,
       run.metadata.uid,
@@ -94,7 +100,9 @@ export async function createSession(pool: pg.Pool, run: StoryRunJSON, attempt: n
       run.metadata.name,
       run.spec.story.id,
       attempt,
+      mode,
       `${run.metadata.name}-${attempt}`,
+      JSON.stringify(run),
     ],
   );
   return id;
@@ -114,28 +122,27 @@ export interface RunnerOptions {
   run: StoryRunJSON;
   attempt: number;
   workspace: string;
-  mode?: 'run' | 'salvage';
+  mode?: RunnerMode;
   env?: Record<string, string>;
 }
 
 /** Starts `node runner-image/src/main.ts` for a new attempt, as the operator's pod would. */
 export async function startRunner(options: RunnerOptions): Promise<RunnerProcess> {
-  const sessionId = await createSession(options.bench.pool, options.run, options.attempt);
+  const sessionId = await createSession(options.bench.pool, options.run, options.attempt, options.mode);
   const terminationLog = join(options.bench.dir, `termination-${sessionId}`);
   writeFileSync(terminationLog, '');
   const child = spawn(process.execPath, [RUNNER_MAIN], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      NIGHTSHIFT_STORYRUN: JSON.stringify(options.run),
-      NIGHTSHIFT_SESSION_ID: sessionId,
-      NIGHTSHIFT_ATTEMPT: String(options.attempt),
-      NIGHTSHIFT_MODE: options.mode ?? 'run',
-      DATABASE_URL: options.bench.databaseURL,
-      NIGHTSHIFT_GIT_TOKEN: FORGE_TOKEN,
-      NIGHTSHIFT_WORKSPACE: options.workspace,
-      NIGHTSHIFT_DASHBOARD_URL: 'http://dashboard.test',
-      NIGHTSHIFT_TERMINATION_LOG: terminationLog,
+      [RUNNER_ENV.sessionId]: sessionId,
+      [RUNNER_ENV.attempt]: String(options.attempt),
+      [RUNNER_ENV.mode]: options.mode ?? 'run',
+      [RUNNER_ENV.databaseURL]: options.bench.databaseURL,
+      [RUNNER_ENV.gitToken]: FORGE_TOKEN,
+      [RUNNER_ENV.workspace]: options.workspace,
+      [RUNNER_ENV.dashboardURL]: 'http://dashboard.test',
+      [RUNNER_ENV.terminationLog]: terminationLog,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,23 @@
 // a settlement to the real cost after it.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { z } from 'zod';
+import { budgetWindowRowSchema, costReservationRowSchema, defineTable, numericColumn } from '@nightshift/crds/contract';
+
+const windowState = defineTable(
+  'budget_windows',
+  budgetWindowRowSchema.pick({ id: true, limit_usd: true, spent_usd: true, reserved_usd: true }),
+  (row) => row.id,
+);
+const reservationState = defineTable(
+  'cost_reservations',
+  costReservationRowSchema.pick({ id: true, state: true }),
+  (row) => row.id,
+);
+const windowId = z.object({ id: z.union([z.string(), z.number()]).transform(String) });
+const count = z.object({ n: z.coerce.number().int() });
+const reserved = z.object({ ok: z.boolean() });
+const total = z.object({ total: numericColumn });
 
 export interface WindowState {
   limitUSD: number | null;
@@ -32,26 +49,26 @@ export class CostLedger {
    * (expired).
    */
   async open(limitUSD: number | undefined): Promise<{ abandoned: number; expired: number }> {
-    const { rows } = await this.pool.query<{ id: string }>(
+    const { rows } = await this.pool.query(
       `insert into budget_windows (scope, scope_key, limit_usd) values ('story', $1, $2)
        on conflict (scope, scope_key, period_start) do update set limit_usd = excluded.limit_usd
        returning id`,
       [this.storyUid, limitUSD ?? null],
     );
-    this.windowId = rows[0]!.id;
+    this.windowId = windowId.parse(rows[0]).id;
     const abandoned = await this.releaseEarlierAttempts();
-    const expired = await this.pool.query<{ n: number }>('select expire_cost_reservations() as n');
-    return { abandoned, expired: expired.rows[0]?.n ?? 0 };
+    const expired = await this.pool.query('select expire_cost_reservations() as n');
+    return { abandoned, expired: count.parse(expired.rows[0]).n };
   }
 
   /** Reserves amount; the reservation id, or undefined when it does not fit under the cap. */
   async reserve(amountUSD: number, purpose: string, ttlSeconds = this.ttlSeconds): Promise<string | undefined> {
     const id = randomUUID();
-    const { rows } = await this.pool.query<{ ok: boolean }>(
+    const { rows } = await this.pool.query(
       `select reserve_cost($1, $2, $3, array[$4::bigint], $5, make_interval(secs => $6), $7) as ok`,
       [id, this.storyUid, this.sessionId, this.requireWindow(), roundUp(amountUSD), ttlSeconds, purpose],
     );
-    return rows[0]?.ok ? id : undefined;
+    return reserved.parse(rows[0]).ok ? id : undefined;
   }
 
   /**
@@ -64,32 +81,26 @@ export class CostLedger {
       reservationId,
       actualUSD === null ? null : actualUSD.toFixed(6),
     ]);
-    const { rows } = await this.pool.query<{ state: string }>('select state from cost_reservations where id = $1', [
-      reservationId,
-    ]);
-    return rows[0]?.state !== 'expired';
+    const { rows } = await this.pool.query('select id, state from cost_reservations where id = $1', [reservationId]);
+    return reservationState.parse(rows[0]).state !== 'expired';
   }
 
   async window(): Promise<WindowState> {
-    const { rows } = await this.pool.query<{ limit_usd: string | null; spent_usd: string; reserved_usd: string }>(
-      'select limit_usd, spent_usd, reserved_usd from budget_windows where id = $1',
+    const { rows } = await this.pool.query(
+      'select id, limit_usd, spent_usd, reserved_usd from budget_windows where id = $1',
       [this.requireWindow()],
     );
-    const row = rows[0]!;
-    return {
-      limitUSD: row.limit_usd === null ? null : Number(row.limit_usd),
-      spentUSD: Number(row.spent_usd),
-      reservedUSD: Number(row.reserved_usd),
-    };
+    const row = windowState.parse(rows[0]);
+    return { limitUSD: row.limit_usd, spentUSD: row.spent_usd, reservedUSD: row.reserved_usd };
   }
 
   /** The story's settled total over every attempt (execution_sessions.cost_usd). */
   async settledTotal(): Promise<number> {
-    const { rows } = await this.pool.query<{ total: string }>(
+    const { rows } = await this.pool.query(
       `select coalesce(sum(actual_usd), 0) as total from cost_reservations where story_uid = $1 and state = 'settled'`,
       [this.storyUid],
     );
-    return Number(rows[0]!.total);
+    return total.parse(rows[0]).total;
   }
 
   /**
@@ -103,13 +114,13 @@ export class CostLedger {
     const client = await this.pool.connect();
     try {
       await client.query('begin');
-      const { rows } = await client.query<{ id: string }>(
+      const { rows } = await client.query(
         `select id from cost_reservations
           where story_uid = $1 and state = 'reserved' and session_id is distinct from $2
           order by id for update`,
         [this.storyUid, this.sessionId],
       );
-      for (const { id } of rows) {
+      for (const { id } of z.array(z.object({ id: z.string() })).parse(rows)) {
         await client.query('select settle_cost($1, null)', [id]);
         await client.query(`update cost_reservations set state = 'expired' where id = $1`, [id]);
       }

@@ -3,6 +3,7 @@
 // ADR names: Succeeded or Failed (the graph ended), WaitingForHuman (it waits
 // on a question), Paused (SIGTERM, or the cost cap).
 import { Command } from '@langchain/langgraph';
+import { decisionQuestionSchema } from '@nightshift/crds/contract';
 import { createAgent } from '../agents/index.ts';
 import { CostLedger } from '../cost/ledger.ts';
 import { CostMeter } from '../cost/meter.ts';
@@ -118,9 +119,15 @@ async function advance(rt: Runtime, graph: StoryGraph, decisions: DecisionQueue)
   return outcomeOf(result);
 }
 
+/** The question the graph is interrupted on, as the workflow asked it (parsed: a checkpoint is data from the database). */
 function pendingDecision(snapshot: { tasks: { interrupts: { value?: unknown }[] }[] }): Decision | undefined {
-  const value = snapshot.tasks.flatMap((t) => t.interrupts)[0]?.value;
-  return value as Decision | undefined;
+  const interrupt = snapshot.tasks.flatMap((t) => t.interrupts)[0];
+  if (!interrupt) return undefined;
+  const parsed = decisionQuestionSchema.safeParse(interrupt.value);
+  if (!parsed.success) {
+    throw new Error(`the workflow is interrupted on something that is not a decision: ${parsed.error.message}`);
+  }
+  return parsed.data;
 }
 
 async function waitForHuman(rt: Runtime, decisions: DecisionQueue, decision: Decision): Promise<Outcome> {

@@ -1,6 +1,7 @@
 // What both modes (run, salvage) start from, and the steps they share: the
 // story lock and the worktree.
 import type pg from 'pg';
+import { branchFor } from '@nightshift/crds/contract';
 import type { RunnerConfig } from '../config.ts';
 import { StopRequested } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -49,13 +50,13 @@ export async function prepareWorktree(rt: Runtime): Promise<{ worktree: Worktree
     remoteURL: spec.repository.url,
     token: rt.config.gitToken,
     baseBranch: spec.repository.baseBranch,
-    branch: `nightshift/${spec.story.id}`,
+    branch: branchFor(spec.story.id),
     author: rt.config.gitAuthor,
     onRecovery: (reason) => recoveries.push(reason),
   });
   for (const reason of recoveries) {
     rt.log.warn({ reason }, 'worktree recovered');
-    await rt.events.record({ type: 'WorktreeRecovered', message: reason });
+    await rt.events.record({ type: 'WorktreeRecovered', message: reason, data: {} });
   }
   rt.log.info({ path: prepared.worktree.path, reused: prepared.reused }, 'worktree ready');
   await rt.events.record({

@@ -2,16 +2,9 @@
 // answer them. The row is written once (its id is unique per story and
 // question); the operator writes the answer into it.
 import type pg from 'pg';
+import { decisionAnswers, type DecisionQuestion } from '@nightshift/crds/contract';
 
-export interface Decision {
-  id: string;
-  kind: 'Decision' | 'ConfidenceGate';
-  step: string;
-  question: string;
-  context: string;
-  options: string[];
-  recommendation?: string | undefined;
-}
+export type Decision = DecisionQuestion;
 
 export interface DecisionAnswer {
   choice: string;
@@ -55,17 +48,13 @@ export class DecisionQueue {
 
   /** The human's answer, or undefined while the question is open. */
   async answer(id: string): Promise<DecisionAnswer | undefined> {
-    const { rows } = await this.pool.query<{
-      choice: string | null;
-      comment: string | null;
-      answered_by: string | null;
-    }>(
-      `select choice, comment, answered_by from decision_queue
+    const { rows } = await this.pool.query(
+      `select id, choice, comment, answered_by, answered_at from decision_queue
         where id = $1 and story_uid = $2 and answered_at is not null`,
       [id, this.story.uid],
     );
-    const row = rows[0];
-    if (!row) return undefined;
+    if (rows[0] === undefined) return undefined;
+    const row = decisionAnswers.parse(rows[0]);
     return { choice: row.choice ?? '', comment: row.comment, answeredBy: row.answered_by };
   }
 }

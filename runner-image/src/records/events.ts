@@ -1,39 +1,23 @@
 // The runner's side of execution_events (source 'runner'): what happened, in
-// order, for the dashboard's replay. A write that a resumed process could
-// repeat carries an idempotency key, so the second write is a no-op.
+// order, for the dashboard's replay. Every type and its data follow the
+// contract (runnerEventDataSchemas), checked before the write. A write that a
+// resumed process could repeat carries an idempotency key, so the second write
+// is a no-op.
 import type pg from 'pg';
+import { runnerEventDataSchemas, type RunnerEventData, type RunnerEventType } from '@nightshift/crds/contract';
 
-export type EventType =
-  | 'RunnerStarted'
-  | 'RunnerFinished'
-  | 'RunnerError'
-  | 'WorktreeReady'
-  | 'WorktreeRecovered'
-  | 'StepStarted'
-  | 'StepFinished'
-  | 'AgentCall'
-  | 'ToolCall'
-  | 'FileChanged'
-  | 'Committed'
-  | 'VerifyResult'
-  | 'ReviewResult'
-  | 'GateResult'
-  | 'DecisionAsked'
-  | 'DecisionAnswered'
-  | 'BudgetRefused'
-  | 'BranchPushed'
-  | 'PullRequestOpened'
-  | 'SlowStep'
-  | 'Heartbeat';
+export type EventType = RunnerEventType;
 
-export interface RunnerEvent {
-  type: EventType;
-  step?: string | undefined;
-  message?: string;
-  data?: Record<string, unknown>;
-  /** Unique per story; the same key twice writes once. */
-  key?: string;
-}
+export type RunnerEvent = {
+  [T in RunnerEventType]: {
+    type: T;
+    step?: string | undefined;
+    message?: string;
+    data: RunnerEventData<T>;
+    /** Unique per story; the same key twice writes once. */
+    key?: string;
+  };
+}[RunnerEventType];
 
 export interface EventSink {
   record(event: RunnerEvent): Promise<void>;
@@ -51,6 +35,10 @@ export class EventLog implements EventSink {
   }
 
   async record(event: RunnerEvent): Promise<void> {
+    const checked = runnerEventDataSchemas[event.type].safeParse(event.data);
+    if (!checked.success) {
+      throw new Error(`a ${event.type} event does not match the contract: ${checked.error.message}`);
+    }
     await this.pool.query(
       `insert into execution_events (session_id, story_uid, source, type, step, message, data, idempotency_key)
        values ($1, $2, 'runner', $3, $4, $5, $6, $7)
@@ -61,7 +49,7 @@ export class EventLog implements EventSink {
         event.type,
         event.step ?? null,
         event.message ?? null,
-        JSON.stringify(event.data ?? {}),
+        JSON.stringify(checked.data),
         event.key ? `${this.storyUid}:${event.key}` : null,
       ],
     );

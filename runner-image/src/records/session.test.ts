@@ -7,7 +7,8 @@ import pg from 'pg';
 import { eventually, testDatabase } from '../../../hack/test/harness.ts';
 import { createLogger } from '../log.ts';
 import { createPool } from './pool.ts';
-import { NOTIFY_CHANNEL, SessionRecord } from './session.ts';
+import { NOTIFY_CHANNELS } from '@nightshift/crds/contract';
+import { SessionRecord } from './session.ts';
 
 describe('session record', function () {
   let databaseURL: string;
@@ -28,7 +29,7 @@ describe('session record', function () {
     listener = new pg.Client({ connectionString: databaseURL });
     await listener.connect();
     listener.on('notification', (n) => notifications.push(n.payload ?? ''));
-    await listener.query(`listen ${NOTIFY_CHANNEL}`);
+    await listener.query(`listen ${NOTIFY_CHANNELS.story}`);
   });
   after(async () => {
     await listener?.end();
@@ -52,7 +53,7 @@ describe('session record', function () {
   /** Everything notified before a sentinel sent now (notifications arrive in commit order). */
   async function notifiedSoFar(): Promise<string[]> {
     const sentinel = `sentinel-${randomUUID()}`;
-    await pool.query('select pg_notify($1, $2)', [NOTIFY_CHANNEL, sentinel]);
+    await pool.query('select pg_notify($1, $2)', [NOTIFY_CHANNELS.story, sentinel]);
     await eventually('the sentinel notification', () => notifications.includes(sentinel) || undefined);
     return notifications.splice(0).filter((n) => n !== sentinel);
   }

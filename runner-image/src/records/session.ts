@@ -1,21 +1,64 @@
-// This attempt's execution_sessions row (the operator inserted it). The runner
-// owns runner_started_at, step, heartbeat_at, cost_usd and the outcome; after a
-// change of step, cost or outcome it NOTIFYs nightshift_story so the operator
-// reconciles at once (heartbeats do not: the operator does not act on them).
-// The operator ends an attempt itself when its pod died or was cut
+// This attempt's execution_sessions row (the operator inserted it, with the
+// StoryRun snapshot the runner works from). The runner owns
+// runner_started_at, step, heartbeat_at, cost_usd, error and the outcome;
+// after a change of step, cost or outcome it NOTIFYs the story channel so the
+// operator reconciles at once (heartbeats do not: the operator does not act on
+// them). The operator ends an attempt itself when its pod died or was cut
 // (Crashed, Paused), so every write here is guarded by ended_at is null: the
 // runner never overwrites an outcome the operator recorded.
 import type pg from 'pg';
+import { z } from 'zod';
+import {
+  ATTEMPT_OUTCOMES,
+  NOTIFY_CHANNELS,
+  defineTable,
+  executionSessionRowSchema,
+  storyNotificationPayload,
+  type RunnerOutcome,
+} from '@nightshift/crds/contract';
 import type { Logger } from '../log.ts';
 
-export type Outcome =
-  | { outcome: 'Succeeded'; detail: { pullRequest: { url: string; number: number }; confidence: number } }
-  | { outcome: 'WaitingForHuman'; detail: { decisionId: string } }
-  | { outcome: 'Paused'; detail: { reason: 'Stopped' | 'BudgetExceeded'; message: string } }
-  | { outcome: 'Failed'; detail: { reason: string; message: string } }
-  | { outcome: 'Salvaged'; detail: { branch: string; pushed: boolean } };
+export type Outcome = RunnerOutcome;
 
-export const NOTIFY_CHANNEL = 'nightshift_story';
+/** What a runner reads of its row before it starts: who it works for, and the snapshot. */
+const attemptRow = defineTable(
+  'execution_sessions',
+  executionSessionRowSchema
+    .pick({ id: true, story_uid: true, namespace: true, name: true, attempt: true, ended_at: true, outcome: true })
+    .extend({ storyrun: z.unknown() }),
+  (row) => row.id,
+);
+const outcomeRow = defineTable(
+  'execution_sessions',
+  z.object({ id: z.string(), outcome: z.enum(ATTEMPT_OUTCOMES).nullable() }),
+  (row) => row.id,
+);
+
+export interface AttemptRecord {
+  storyUid: string;
+  namespace: string;
+  name: string;
+  attempt: number;
+  /** The StoryRun as the operator wrote it, still to be parsed (config.ts parseSnapshot). */
+  snapshot: unknown;
+}
+
+/** Reads the attempt's row; fails when the operator has not inserted it. */
+export async function readAttempt(pool: pg.Pool, sessionId: string): Promise<AttemptRecord> {
+  const { rows } = await pool.query(
+    'select id, story_uid, namespace, name, attempt, ended_at, outcome, storyrun from execution_sessions where id = $1',
+    [sessionId],
+  );
+  if (rows[0] === undefined) throw new Error(`execution_sessions has no row ${sessionId} (NIGHTSHIFT_SESSION_ID)`);
+  const row = attemptRow.parse(rows[0]);
+  return {
+    storyUid: row.story_uid,
+    namespace: row.namespace,
+    name: row.name,
+    attempt: row.attempt,
+    snapshot: row.storyrun,
+  };
+}
 
 export class SessionRecord {
   private readonly pool: pg.Pool;
@@ -23,10 +66,10 @@ export class SessionRecord {
   private readonly storyKey: string;
   private readonly log: Logger;
 
-  constructor(pool: pg.Pool, sessionId: string, storyKey: { namespace: string; name: string }, log: Logger) {
+  constructor(pool: pg.Pool, sessionId: string, story: { namespace: string; name: string }, log: Logger) {
     this.pool = pool;
     this.sessionId = sessionId;
-    this.storyKey = `${storyKey.namespace}/${storyKey.name}`;
+    this.storyKey = storyNotificationPayload(story);
     this.log = log;
   }
 
@@ -56,6 +99,15 @@ export class SessionRecord {
   }
 
   /**
+   * The error that is about to crash this runner, for the operator to show
+   * (the attempt stays open: the operator ends it when the pod is gone). No
+   * NOTIFY: the pod's exit is what the operator acts on.
+   */
+  async recordError(message: string): Promise<void> {
+    await this.update('error = $2', [message.slice(0, 4000)], { notify: false });
+  }
+
+  /**
    * Records the outcome; false (logged, not thrown) when the attempt was
    * already ended, by the operator, whose outcome then stands.
    */
@@ -80,16 +132,15 @@ export class SessionRecord {
       [this.sessionId, ...values],
     );
     if (rowCount !== 1) return false;
-    if (notify) await this.pool.query('select pg_notify($1, $2)', [NOTIFY_CHANNEL, this.storyKey]);
+    if (notify) await this.pool.query('select pg_notify($1, $2)', [NOTIFY_CHANNELS.story, this.storyKey]);
     return true;
   }
 
   /** The outcome of the ended row (null when it has none), or undefined when there is no such row. */
   private async endedOutcome(): Promise<string | null | undefined> {
-    const { rows } = await this.pool.query<{ outcome: string | null }>(
-      'select outcome from execution_sessions where id = $1',
-      [this.sessionId],
-    );
-    return rows[0] ? rows[0].outcome : undefined;
+    const { rows } = await this.pool.query('select id, outcome from execution_sessions where id = $1', [
+      this.sessionId,
+    ]);
+    return rows[0] === undefined ? undefined : outcomeRow.parse(rows[0]).outcome;
   }
 }

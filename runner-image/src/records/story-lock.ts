@@ -2,6 +2,9 @@
 // own for the whole run, so two pods can never advance one story. If that
 // connection drops, the lock is gone and the runner must stop at once.
 import pg from 'pg';
+import { z } from 'zod';
+
+const lockResult = z.object({ ok: z.boolean() });
 
 export class StoryLock {
   private readonly client: pg.Client;
@@ -95,9 +98,9 @@ async function pollForLock(
 ): Promise<boolean> {
   for (;;) {
     const { rows } = await unlessDropped(
-      client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as ok', [key]),
+      client.query('select pg_try_advisory_lock(hashtextextended($1, 0)) as ok', [key]),
     );
-    if (rows[0]?.ok) return true;
+    if (lockResult.parse(rows[0]).ok) return true;
     if (Date.now() > deadline || shouldGiveUp?.()) return false;
     await unlessDropped(new Promise((r) => setTimeout(r, 500)));
   }

@@ -13,7 +13,7 @@ import type {
   ReviewVerdict,
   StoryAgent,
 } from '../agent.ts';
-import { createChatModel, MODEL_CALL_RESERVATION_SECONDS, providerOf, usageOf } from './models.ts';
+import { createChatModel, MODEL_CALL_RESERVATION_SECONDS, providerOf, requireApiKey, usageOf } from './models.ts';
 import { IMPLEMENT_SYSTEM, implementPrompt, PLAN_SYSTEM, REVIEW_SYSTEM, reviewPrompt, storyText } from './prompts.ts';
 import { executeTool, TOOL_DEFINITIONS } from './tools.ts';
 
@@ -26,6 +26,7 @@ export class LangChainAgent implements StoryAgent {
   private messages: Messages | undefined;
 
   constructor(ctx: AgentContext) {
+    requireApiKey(ctx.agent, ctx.apiKey); // before any work, not at the first model call
     this.ctx = ctx;
   }
 

@@ -3,6 +3,7 @@
 // spec.agent.maxTokensPerCall (it bounds the cost reserved before each call).
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AIMessage } from '@langchain/core/messages';
+import { DEFAULT_SECRET_KEYS } from '@nightshift/crds/contract';
 import { StoryFailure } from '../../errors.ts';
 import type { TokenUsage } from '../../cost/pricing.ts';
 import type { AgentSpec } from '../agent.ts';
@@ -21,12 +22,13 @@ export function providerOf(agent: AgentSpec): Provider {
 
 export async function createChatModel(agent: AgentSpec, apiKey: string | undefined): Promise<BaseChatModel> {
   if (!agent.model) throw new StoryFailure('InvalidAgent', 'spec.agent.model is required for the langchain backend');
+  const key = requireApiKey(agent, apiKey);
   const common = { model: agent.model, maxTokens: agent.maxTokensPerCall, maxRetries: MODEL_CALL_RETRIES };
   if (providerOf(agent) === 'anthropic') {
     const { ChatAnthropic } = await import('@langchain/anthropic');
     return new ChatAnthropic({
       ...common,
-      apiKey: apiKey ?? 'unset',
+      apiKey: key,
       clientOptions: { timeout: MODEL_CALL_TIMEOUT_MS },
       ...(agent.baseURL ? { anthropicApiUrl: agent.baseURL } : {}),
     });
@@ -35,10 +37,23 @@ export async function createChatModel(agent: AgentSpec, apiKey: string | undefin
   const { ChatOpenAICompletions } = await import('@langchain/openai');
   return new ChatOpenAICompletions({
     ...common,
-    apiKey: apiKey ?? 'unset',
+    apiKey: key,
     timeout: MODEL_CALL_TIMEOUT_MS,
     ...(agent.baseURL ? { configuration: { baseURL: agent.baseURL } } : {}),
   });
+}
+
+/** No key, no call: a placeholder key would only earn a 401 from the provider, retried to no end. */
+export function requireApiKey(agent: AgentSpec, apiKey: string | undefined): string {
+  if (apiKey) return apiKey;
+  const ref = agent.credentialsSecretRef;
+  const key = ref?.key ?? DEFAULT_SECRET_KEYS.agentApiKey;
+  throw new StoryFailure(
+    'MissingCredentials',
+    ref
+      ? `the langchain backend needs a provider API key, but key "${key}" of Secret ${ref.name} is empty (spec.agent.credentialsSecretRef)`
+      : 'the langchain backend needs a provider API key: set spec.agent.credentialsSecretRef to a Secret holding it (key "apiKey")',
+  );
 }
 
 /** usage_metadata in genai-prices' terms; undefined when the provider reported none. */

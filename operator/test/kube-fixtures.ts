@@ -3,7 +3,7 @@
 // to break a client's connections for real.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
-import { localCluster } from '../../hack/test/harness.ts';
+import { eventually, localCluster } from '../../hack/test/harness.ts';
 import { RestClient, resourcePath, type ResourceType } from '../src/kube/index.ts';
 
 // A custom resource of our own as the test subject. StoryRuns would do, but
@@ -79,13 +79,19 @@ let crdApplied: Promise<unknown> | undefined;
 /** The cluster with the Widget CRD applied (once per run) and a client for it. */
 export async function clusterWithWidgets() {
   const cluster = await localCluster();
+  const client = new RestClient(cluster.kc, { fieldManager: 'kube-test' });
   crdApplied ??= cluster
     .kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: JSON.stringify(widgetCrd) })
     .then(() =>
       cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/widgets.kube-test.nightshift.dev']),
+    )
+    // A CRD just created can be Established while lists of it still fail for a moment;
+    // a test counting requests would then see the informer's retry.
+    .then(() =>
+      eventually('the API server to serve widgets', () => client.get(resourcePath(widgetResource)).then(() => true)),
     );
   await crdApplied;
-  return { ...cluster, client: new RestClient(cluster.kc, { fieldManager: 'kube-test' }) };
+  return { ...cluster, client };
 }
 
 export interface Widget extends k8s.KubernetesObject {

@@ -1,6 +1,7 @@
 // The supervised informer against the real API server: it follows adds,
 // updates and deletes, and after its connections are cut (and refused for a
-// while) it restarts, relists and ends up with exactly the server's state.
+// while) it restarts, relists and ends up with exactly the server's state;
+// its health read-out says since when it has been failing.
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { eventually, testNamespace } from '../../hack/test/harness.ts';
@@ -146,6 +147,50 @@ describe('kube informer', function () {
       assert.ok(seen(events, 'delete', 'deleted'), 'the delete made during the outage was announced');
       assert.ok(seen(events, 'add', 'created'), 'the create made during the outage was announced');
       assert.ok(seen(events, 'update', 'changed', 7), 'the update made during the outage was announced');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('reports since when it fails, and is healthy again once a watch reconnects, even without a relist', async () => {
+    const { kc } = await clusterWithWidgets();
+    const proxy = await ApiServerProxy.start(kc);
+    try {
+      let lists = 0;
+      const counting = new RestClient(proxy.kubeConfig(kc));
+      const request = counting.request.bind(counting);
+      counting.request = (...args) => (lists++, request(...args));
+      // Never a fresh informer: after the outage only the watch reconnects (from its resourceVersion).
+      const { informer } = widgetInformer(
+        { backoff: { baseMs: 100, maxMs: 300 }, freshAfterFailures: 1_000 },
+        counting,
+      );
+      informer.start();
+      await informer.waitForSync();
+      assert.deepEqual(informer.health(), { failingSince: undefined, lastError: undefined });
+
+      const cutAt = Date.now();
+      await proxy.cut();
+      const failing = await eventually('a refused reconnect', () => {
+        const health = informer.health();
+        return health.lastError?.includes('ECONNREFUSED') ? health : undefined;
+      });
+      assert.ok(failing.failingSince!.getTime() >= cutAt, 'failing since the outage began');
+      // A few more refused reconnects (100 to 300 ms apart) must not move it.
+      await new Promise((r) => setTimeout(r, 1_000));
+      assert.equal(
+        informer.health().failingSince?.getTime(),
+        failing.failingSince!.getTime(),
+        'failingSince stays at the first error',
+      );
+
+      await proxy.restore();
+      await eventually('healthy again', () => informer.health().failingSince === undefined);
+      assert.equal(lists, 1, 'recovered through the watch alone: no relist');
+      assert.match(informer.health().lastError ?? '', /ECONNREFUSED/, 'the last error stays on record');
+      // And the watch it reconnected really delivers.
+      await widgets.create('after');
+      await eventually('the reconnected watch to deliver', () => informer.get(namespace, 'after'));
     } finally {
       await proxy.close();
     }

@@ -3,8 +3,9 @@
 // level-triggered: it reads the current state from the caches, so many events
 // for one object collapse into one call. A failure is logged with its key and
 // retried with per-key exponential backoff; { requeueAfterMs } asks for
-// another look later. stop() takes no new work and waits for the reconciles
-// in flight.
+// another look later. A resync period reconciles every primary again now and
+// then, catching whatever an event missed. stop() takes no new work and waits
+// for the reconciles in flight.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -43,6 +44,12 @@ export interface ControllerOptions {
   registry?: Registry;
   /** start() fails when the caches have not synced by then. */
   syncTimeoutMs?: number;
+  /**
+   * Every cached primary is reconciled again this often; unset or 0: never.
+   * Only primaries: a secondary's change reaches its primary anyway, so
+   * the informers themselves need not resync and can be shared.
+   */
+  resyncPeriodMs?: number;
 }
 
 export class Controller {
@@ -54,6 +61,7 @@ export class Controller {
   private readonly unsubscribes: (() => void)[] = [];
   private readonly metrics: ReturnType<typeof machineryMetrics> | undefined;
   private started = false;
+  private resyncTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ControllerOptions) {
     this.name = options.name;
@@ -86,6 +94,12 @@ export class Controller {
     const signal = AbortSignal.any([timeout, this.stopping.signal]);
     await Promise.all(informers.map((informer) => informer.waitForSync(signal)));
     this.queue.start((key) => this.reconcileKey(key));
+    if (this.options.resyncPeriodMs && !this.stopping.signal.aborted) {
+      this.resyncTimer = setInterval(() => {
+        for (const informer of primaries) for (const object of informer.list()) this.queue.add(objectKey(object));
+      }, this.options.resyncPeriodMs);
+      this.resyncTimer.unref();
+    }
     this.logger.info({ workers: this.options.workers ?? 1 }, `controller ${this.name} started`);
   }
 
@@ -105,6 +119,7 @@ export class Controller {
    */
   async stop(): Promise<void> {
     this.stopping.abort();
+    clearInterval(this.resyncTimer);
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     this.queue.shutDown();
     await this.queue.drain();

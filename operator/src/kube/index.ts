@@ -1,7 +1,7 @@
 // The operator's controller machinery, in the spirit of controller-runtime:
-// informers, a keyed work queue, the controller loop, leader election, and
-// helpers for status, conditions, events, finalizers and owners. It knows
-// Kubernetes, not stories.
+// a manager over shared informers, a keyed work queue, the controller loop,
+// leader election, probes, and helpers for status, conditions, events,
+// finalizers and owners. It knows Kubernetes, not stories.
 export { ExponentialRateLimiter, backoffDelay, type BackoffOptions, type RateLimiter } from './backoff.ts';
 export { systemClock, sleep, type Clock } from './clock.ts';
 export {
@@ -21,6 +21,7 @@ export {
   type ReconcileResult,
   type WatchSource,
 } from './controller.ts';
+export { errorMessage } from './errors.ts';
 export { EventRecorder, type EventInput, type EventRecorderOptions, type EventType } from './events.ts';
 export { addFinalizer, hasFinalizer, removeFinalizer } from './finalizers.ts';
 export {
@@ -30,11 +31,28 @@ export {
   type InformerEvent,
   type InformerEventType,
   type InformerHandler,
+  type InformerHealth,
   type InformerOptions,
 } from './informer.ts';
+export {
+  informerHealth,
+  type HealthThresholds,
+  type InformerReadout,
+  type InformerVerdict,
+} from './informer-health.ts';
 export { keyOf, objectKey, parseKey, type ObjectName } from './keys.ts';
 export { LeaderElector, type LeaderElectionOptions, type StoppedLeadingReason } from './leader-election.ts';
+export {
+  Manager,
+  type InformerSelectors,
+  type InformerTuning,
+  type ManagerLeaderElection,
+  type ManagerOptions,
+  type ReadinessCheck,
+  type Runnable,
+} from './manager.ts';
 export { machineryMetrics, type MachineryMetrics } from './metrics.ts';
+export { MultiNamespaceInformer } from './multi-namespace-informer.ts';
 export { controllerOf, isControlledBy, keysFromController, keysFromLabel, ownerReference } from './owners.ts';
 export {
   apiVersionOf,
@@ -53,6 +71,13 @@ export {
   type RequestOptions,
   type RestClientOptions,
 } from './rest.ts';
+export {
+  PROBE_PATHS,
+  startProbeServer,
+  type JsonHandler,
+  type ProbeServer,
+  type ProbeServerOptions,
+} from './probes.ts';
 export { patchStatus, statusEqual } from './status.ts';
 export { WorkQueue, type ProcessKey, type WorkQueueOptions } from './work-queue.ts';
 export { reuseConnections } from './connections.ts';

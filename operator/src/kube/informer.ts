@@ -4,17 +4,20 @@
 // fresh one (full relist) when restarts keep failing or the watch goes silent,
 // and keeps its own cache so a relist turns into the right add/update/delete
 // events. Handlers only hear about changes; they must be quick and must not
-// throw (the controller's handlers just enqueue keys).
+// throw (the controller's handlers just enqueue keys). health() tells since
+// when it has been failing to list or watch, so probes can say so.
 import {
   HttpMethod,
   ListWatch,
   Watch,
+  type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import { errorMessage } from './errors.ts';
 import { keyOf, objectKey } from './keys.ts';
 import { machineryMetrics } from './metrics.ts';
 import { apiVersionOf, resourceName, resourcePath, type ResourceType } from './resource.ts';
@@ -30,6 +33,14 @@ export interface InformerEvent<T> {
 }
 
 export type InformerHandler<T> = (event: InformerEvent<T>) => void;
+
+/** Whether an informer can currently reach the API server. */
+export interface InformerHealth {
+  /** Set at the first error after the last successful list or watch connect; unset while healthy. */
+  failingSince?: Date;
+  /** The most recent error (kept after recovery, for the record). */
+  lastError?: string;
+}
 
 /** What a controller needs from an informer: a read-only cache and its changes. */
 export interface Informer<T extends KubernetesObject = KubernetesObject> {
@@ -100,6 +111,8 @@ export class SupervisedInformer<T extends KubernetesObject> implements Informer<
   private watchdogTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private readonly restarts: (() => void) | undefined;
+  private failingSince: Date | undefined;
+  private lastError: string | undefined;
 
   constructor(client: RestClient, options: InformerOptions) {
     this.client = client;
@@ -144,7 +157,12 @@ export class SupervisedInformer<T extends KubernetesObject> implements Informer<
     clearInterval(this.resyncTimer);
     const listWatch = this.listWatch;
     this.listWatch = undefined;
+    this.failingSince = undefined;
     await listWatch?.stop();
+  }
+
+  health(): InformerHealth {
+    return { failingSince: this.failingSince, lastError: this.lastError };
   }
 
   hasSynced(): boolean {
@@ -197,22 +215,23 @@ export class SupervisedInformer<T extends KubernetesObject> implements Informer<
 
   private makeListWatch(generation: number): ListWatch<T> {
     const { resource, namespace, labelSelector, fieldSelector } = this.options;
+    const current = () => this.running && generation === this.generation;
+    const watch = new ConnectionReportingWatch(this.client.kc, () => {
+      if (current()) this.heard();
+    });
     const listWatch = new ListWatch<T>(
       resourcePath(resource, { namespace }),
-      new Watch(this.client.kc),
+      watch,
       () => this.listFor(generation),
       false,
       labelSelector,
       fieldSelector,
     );
-    const current = () => this.running && generation === this.generation;
     // ListWatch's own cache echoes what listFor already stored; upsert ignores same-version echoes.
     listWatch.on('add', (object) => current() && this.upsert(object));
     listWatch.on('update', (object) => current() && this.upsert(object));
     listWatch.on('delete', (object) => current() && this.remove(object));
-    listWatch.on('connect', () => {
-      if (current()) this.lastActivityAt = Date.now();
-    });
+    // Not 'connect': ListWatch emits it before each list-and-watch attempt, also those that fail.
     listWatch.on('error', (error) => this.onError(generation, error));
     return listWatch;
   }
@@ -235,7 +254,7 @@ export class SupervisedInformer<T extends KubernetesObject> implements Informer<
       item.kind ??= resource.kind;
     }
     this.replace(list.items);
-    this.lastActivityAt = Date.now();
+    this.heard();
     if (!this.synced) {
       this.synced = true;
       for (const wake of this.syncWaiters.splice(0)) wake();
@@ -254,6 +273,17 @@ export class SupervisedInformer<T extends KubernetesObject> implements Informer<
       this.store.delete(key);
       this.emit({ type: 'delete', object });
     }
+  }
+
+  /** A list succeeded or a watch connected: the API server is reachable. */
+  private heard(): void {
+    this.lastActivityAt = Date.now();
+    this.failingSince = undefined;
+  }
+
+  private failed(message: string): void {
+    this.failingSince ??= new Date();
+    this.lastError = message;
   }
 
   private upsert(object: T): void {
@@ -293,7 +323,9 @@ export class SupervisedInformer<T extends KubernetesObject> implements Informer<
   }
 
   private onError(generation: number, error: unknown): void {
-    if (!this.running || generation !== this.generation || this.restartTimer) return;
+    if (!this.running || generation !== this.generation) return;
+    this.failed(errorMessage(error));
+    if (this.restartTimer) return;
     if (Date.now() - this.lastLaunchAt > (this.options.healthyAfterMs ?? 60_000)) this.failures = 0;
     this.failures++;
     const fresh = this.failures >= (this.options.freshAfterFailures ?? 3);
@@ -311,8 +343,44 @@ export class SupervisedInformer<T extends KubernetesObject> implements Informer<
     if (!this.running || this.restartTimer) return;
     const silentMs = Date.now() - this.lastActivityAt;
     if (silentMs < watchdogMs) return;
+    this.failed(`heard nothing from the API server for ${silentMs} ms`);
     this.logger.warn({ silentMs }, `informer for ${this.description} heard nothing for ${silentMs} ms; restarting`);
     this.restarts?.();
     this.launch(true);
+  }
+}
+
+/**
+ * A Watch that reports when the API server accepted the watch (200 and a
+ * stream). ListWatch has no such event, and a watch that reconnects without a
+ * relist proves the server is reachable only this way.
+ */
+class ConnectionReportingWatch extends Watch {
+  private readonly onConnected: () => void;
+
+  constructor(kc: KubeConfig, onConnected: () => void) {
+    super(kc);
+    this.onConnected = onConnected;
+  }
+
+  override async watch(...[path, query, callback, done]: Parameters<Watch['watch']>): Promise<AbortController> {
+    // watch() resolves once the response arrived; a failed attempt has called done(error) by then.
+    let failed = false;
+    const report = (error: unknown) => {
+      if (error) failed = true;
+      done(error);
+    };
+    try {
+      const controller = await super.watch(path, query, callback, report);
+      if (!failed) this.onConnected();
+      return controller;
+    } catch (error) {
+      // Credentials that cannot be applied throw before the request; on a reconnect nobody
+      // would catch that, so report it as the watch's end like any other failure.
+      report(error);
+      const aborted = new AbortController();
+      aborted.abort();
+      return aborted;
+    }
   }
 }

@@ -96,7 +96,7 @@ export async function main(argv: string[]): Promise<number> {
       const { openDatabase } = await import('./database.ts');
       const db = await openDatabase(config);
       console.log(db.applied.length ? `applied: ${db.applied.join(', ')}` : 'database is up to date');
-      await db.pool.end();
+      await db.close(); // an embedded server stays up: an operator may be using it
       return 0;
     }
     default:

@@ -1,10 +1,9 @@
 // Prometheus metrics of the operator's domain (served on /metrics beside the
 // machinery's reconcile, queue, informer and leader metrics from kube/metrics.ts).
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface OperatorMetrics {
   registry: Registry;
-  storyRunsByPhase: Gauge<'phase'>;
   podsCreated: Counter;
   transitions: Counter<'reason'>;
 }
@@ -14,12 +13,6 @@ export function createMetrics(): OperatorMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'nightshift_operator_' });
   return {
     registry,
-    storyRunsByPhase: new Gauge({
-      name: 'nightshift_storyruns',
-      help: 'StoryRuns by phase, as last observed',
-      labelNames: ['phase'],
-      registers: [registry],
-    }),
     podsCreated: new Counter({
       name: 'nightshift_story_pods_created_total',
       help: 'Story pods created',

@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { eventually, testNamespace } from '../../hack/test/harness.ts';
 // Through the workspace's public entry point, as a dashboard server would import it.
-import { Manager, objectKey, patchStatus, RestClient, type ManagerOptions } from '@nightshift/operator/kube';
+import { Manager, objectKey, RestClient, writeStatus, type ManagerOptions } from '@nightshift/operator/kube';
 import { ApiServerProxy, clusterWithWidgets, widgetResource, widgetsIn, type Widget } from './kube-fixtures.ts';
 
 describe('kube manager', function () {
@@ -156,7 +156,7 @@ describe('kube manager', function () {
         const [ns, name] = key.split('/') as [string, string];
         const cached = informer.get(ns, name);
         if (cached && cached.status?.phase !== 'Seen') {
-          await patchStatus(client, widgetResource, { namespace: ns, name }, { phase: 'Seen' });
+          await writeStatus(client, widgetResource, cached, { phase: 'Seen' });
         }
       },
     });

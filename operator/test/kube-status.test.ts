@@ -1,13 +1,15 @@
-// Status writes through the status subresource: spec and generation stay, a
-// concurrent spec change is not clobbered, fields not named are kept, and
-// conditions keep their transition time across writes that do not flip them.
+// Status writes through the status subresource, optimistically: spec and
+// generation stay, a status computed from a stale view is refused (so it can
+// be recomputed), the status is replaced whole, and conditions keep their
+// transition time across writes that do not flip them.
 import assert from 'node:assert/strict';
 import { testNamespace } from '../../hack/test/harness.ts';
 import {
   findCondition,
-  patchStatus,
+  isStaleWrite,
   setCondition,
   statusEqual,
+  writeStatus,
   type Condition,
   type RestClient,
 } from '../src/kube/index.ts';
@@ -28,43 +30,44 @@ describe('kube status writer', function () {
     widgets = widgetsIn(client, namespace);
   });
 
-  it('writes status through the subresource without touching spec or generation, even from a stale view', async () => {
-    const stale = await widgets.create('w', { priority: 1 });
-    assert.equal(stale.metadata?.generation, 1);
-    // Someone changes the spec after we read the object.
-    await widgets.setPriority('w', 2);
-
-    const written = await patchStatus<Widget>(
-      client,
-      widgetResource,
-      { namespace, name: 'w' },
-      {
-        phase: 'Running',
-        observedGeneration: stale.metadata!.generation,
-      },
-    );
+  it('writes status through the subresource without touching spec or generation', async () => {
+    const created = await widgets.create('w', { priority: 1 });
+    const written = await writeStatus<Widget>(client, widgetResource, created, {
+      phase: 'Running',
+      observedGeneration: created.metadata!.generation,
+    });
     assert.deepEqual(written.status, { phase: 'Running', observedGeneration: 1 });
     const stored = await widgets.read('w');
-    assert.equal(stored.spec.priority, 2, 'the newer spec survives: no resourceVersion, no clobbering');
-    assert.equal(stored.metadata?.generation, 2, 'only the spec change moved the generation');
-    assert.deepEqual(stored.status, { phase: 'Running', observedGeneration: 1 });
+    assert.equal(stored.spec.priority, 1);
+    assert.equal(stored.metadata?.generation, 1, 'a status write does not move the generation');
   });
 
-  it('merges: fields it does not name are kept, null removes one', async () => {
-    await widgets.create('w');
-    const at = { namespace, name: 'w' };
-    await patchStatus(client, widgetResource, at, { phase: 'Running', message: 'started' });
-    await patchStatus(client, widgetResource, at, { message: 'still going' });
-    assert.deepEqual((await widgets.read('w')).status, { phase: 'Running', message: 'still going' });
-    await patchStatus(client, widgetResource, at, { message: null });
+  it('refuses a status computed from a stale view, so the newer object is read again', async () => {
+    const stale = await widgets.create('w', { priority: 1 });
+    await widgets.setPriority('w', 2); // someone changes the spec after we read the object
+    const error = await writeStatus(client, widgetResource, stale, { phase: 'Running' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(error, 'the stale write was refused');
+    assert.ok(isStaleWrite(error), String(error));
+    const fresh = await widgets.read('w');
+    assert.equal(fresh.status, undefined, 'nothing was written');
+    await writeStatus(client, widgetResource, fresh, { phase: 'Running', observedGeneration: 2 });
+    assert.deepEqual((await widgets.read('w')).status, { phase: 'Running', observedGeneration: 2 });
+  });
+
+  it('replaces the status whole: a field it leaves out is gone', async () => {
+    const created = await widgets.create('w');
+    const first = await writeStatus<Widget>(client, widgetResource, created, { phase: 'Running', message: 'started' });
+    await writeStatus(client, widgetResource, first, { phase: 'Running' });
     assert.deepEqual((await widgets.read('w')).status, { phase: 'Running' });
   });
 
   it('keeps lastTransitionTime while the condition status holds, and round-trips so equal statuses compare equal', async () => {
     await widgets.create('w');
-    const at = { namespace, name: 'w' };
     const write = async (conditions: Condition[]) => {
-      await patchStatus(client, widgetResource, at, { conditions });
+      await writeStatus(client, widgetResource, await widgets.read('w'), { conditions });
       return (await widgets.read('w')).status as { conditions: Condition[] };
     };
 
@@ -98,7 +101,14 @@ describe('kube status writer', function () {
 
   it('names the object when a write fails', async () => {
     await assert.rejects(
-      patchStatus(client, widgetResource, { namespace, name: 'missing' }, { phase: 'Running' }),
+      writeStatus(
+        client,
+        widgetResource,
+        { metadata: { namespace, name: 'missing', resourceVersion: '1' } },
+        {
+          phase: 'Running',
+        },
+      ),
       new RegExp(`failed to write the status of widgets.kube-test.nightshift.dev ${namespace}/missing: .*404`),
     );
   });

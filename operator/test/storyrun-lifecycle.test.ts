@@ -3,9 +3,10 @@
 // a local forge (git over HTTP + GitHub API) as the remote.
 import assert from 'node:assert/strict';
 import { branchHead, DEMO_REPOSITORY, repositoryPath } from '../../hack/stand-ins/forge.ts';
-import { eventually } from '../../hack/test/harness.ts';
+import { eventually, installCRDs } from '../../hack/test/harness.ts';
 import { OperatorProcess } from './support/operator-process.ts';
 import {
+  FORGE_TOKEN,
   createStoryRun,
   eventTypes,
   getStoryRun,
@@ -34,7 +35,7 @@ describe('StoryRun lifecycle on the local cluster', function () {
       kubeconfig: env.cluster.kubeconfigPath,
       databaseURL: env.databaseURL,
       namespace: env.namespace,
-      config: { runner: { pendingTimeoutSeconds: 3 } },
+      config: { runner: { pendingTimeoutSeconds: 20 } },
     });
   });
   after(async () => {
@@ -81,15 +82,35 @@ describe('StoryRun lifecycle on the local cluster', function () {
     const described = await env.cluster.kubectl(['describe', 'storyrun', '-n', env.namespace, 'happy']);
     assert.match(described, /Normal\s+Admitted/);
     assert.match(described, /Normal\s+Succeeded/);
+
+    // The finished pod stays for retention.podSeconds, so its logs can still be read.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const logs = await env.cluster.kubectl(['logs', '-n', env.namespace, done.status!.podName!]);
+    assert.match(logs, /outcome recorded/, 'kubectl logs of the finished pod works');
   });
 
-  it('retries a failing pod with backoff, then fails at backoffLimit', async () => {
+  it('runs a story whose description is 65,536 non-ASCII characters (too big for an environment variable)', async () => {
+    const story = sampleStoryRun(env, 'long-story');
+    story.spec.story.description = `${'日'.repeat(65_536 - story.spec.story.description.length - 1)}\n${story.spec.story.description}`;
+    assert.equal(story.spec.story.description.length, 65_536);
+    assert.ok(Buffer.byteLength(story.spec.story.description) > 128 * 1024, 'more than Linux allows in one env string');
+    const created = await createStoryRun(env, story);
+    await waitForPhase(env, 'long-story', 'Succeeded', { diagnostics });
+    const [pod] = await storyPods(env, created.metadata.uid!);
+    assert.ok(Buffer.byteLength(JSON.stringify(pod!.spec!.containers[0]!.env)) < 8192, 'the spec is not in the pod');
+  });
+
+  it('retries a failing pod with backoff, then fails at backoffLimit, saying why', async () => {
     const story = sampleStoryRun(env, 'unreachable', { spec: { backoffLimit: 1 } });
-    story.spec.repository.url = 'http://127.0.0.1:9/git/nobody/nothing.git'; // nothing listens on port 9
+    story.spec.repository.url = env.forge.gitURL('nobody/nothing'); // no such repository on the forge
     const created = await createStoryRun(env, story);
     const failed = await waitForPhase(env, 'unreachable', 'Failed', { diagnostics });
     const complete = failed.status!.conditions!.find((c) => c.type === 'Complete');
     assert.equal(complete?.reason, 'BackoffLimitExceeded');
+    // The cause the runner hit, not only "exit code 1".
+    assert.match(complete!.message, /repository '.*nobody\/nothing\.git\/' not found/);
+    const described = await env.cluster.kubectl(['describe', 'storyrun', '-n', env.namespace, 'unreachable']);
+    assert.match(described, /Warning\s+PodFailed\s+.*not found/);
     const sessions = await sessionsOf(env, created.metadata.uid!);
     assert.deepEqual(
       sessions.map((s) => s.outcome),
@@ -99,14 +120,108 @@ describe('StoryRun lifecycle on the local cluster', function () {
     assert.equal(failed.status!.failures, 2);
   });
 
-  it('fails a story whose pod cannot start (a missing Secret) alone, naming the cause', async () => {
-    const story = sampleStoryRun(env, 'no-secret', { spec: { backoffLimit: 0 } });
+  it('a pod that cannot start for a missing Secret is not Running and not a crash: the StoryRun names the Secret at once and starts when it appears', async () => {
+    const story = sampleStoryRun(env, 'late-secret');
+    story.spec.repository.credentialsSecretRef = { name: 'late-secret' };
+    const created = await createStoryRun(env, story);
+    const stalled = await eventually(
+      'the Stalled condition naming the Secret',
+      async () => {
+        const sr = await getStoryRun(env, 'late-secret');
+        const condition = sr.status?.conditions?.find((c) => c.type === 'Stalled' && c.status === 'True');
+        return condition ? { sr, condition } : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    assert.equal(stalled.condition.reason, 'CreateContainerConfigError');
+    assert.match(stalled.condition.message, /secret "late-secret" not found/);
+    assert.equal(stalled.sr.status?.phase, 'Admitted', 'not Running');
+    assert.equal(stalled.sr.status?.failures, 0, 'not a crash');
+    const described = await env.cluster.kubectl(['describe', 'storyrun', '-n', env.namespace, 'late-secret']);
+    assert.match(described, /Warning\s+PodStalled\s+.*late-secret/);
+
+    await env.core.createNamespacedSecret({
+      namespace: env.namespace,
+      body: { metadata: { name: 'late-secret' }, stringData: { token: FORGE_TOKEN } },
+    });
+    const done = await waitForPhase(env, 'late-secret', 'Succeeded', { diagnostics });
+    assert.equal(done.status!.conditions!.find((c) => c.type === 'Stalled')?.status, 'False');
+    assert.deepEqual(
+      (await sessionsOf(env, created.metadata.uid!)).map((s) => [s.attempt, s.outcome]),
+      [[1, 'Succeeded']],
+      'the same attempt started once the Secret existed',
+    );
+  });
+
+  it('fails a story whose Secret never appears once, after pendingTimeoutSeconds, while a neighbour succeeds', async () => {
+    const story = sampleStoryRun(env, 'no-secret', { spec: { backoffLimit: 2 } });
     story.spec.repository.credentialsSecretRef = { name: 'no-such-secret' };
-    await createStoryRun(env, story);
+    const created = await createStoryRun(env, story);
     await createStoryRun(env, sampleStoryRun(env, 'neighbour'));
-    const failed = await waitForPhase(env, 'no-secret', 'Failed', { diagnostics });
-    assert.match(failed.status!.message!, /CreateContainerConfigError.*no-such-secret/);
+    const failed = await waitForPhase(env, 'no-secret', 'Failed', { timeoutMs: 90_000, diagnostics });
+    const complete = failed.status!.conditions!.find((c) => c.type === 'Complete');
+    assert.equal(complete?.reason, 'CreateContainerConfigError');
+    assert.match(complete!.message, /no-such-secret/);
+    assert.equal(
+      (await sessionsOf(env, created.metadata.uid!)).length,
+      1,
+      'one attempt: no retries of a pod that cannot start',
+    );
     await waitForPhase(env, 'neighbour', 'Succeeded', { diagnostics });
+  });
+
+  it('shows a StoryRun it cannot parse (written under an older CRD) with a Warning Event and a Condition naming the field', async () => {
+    // An older CRD without the pattern on spec.story.id lets an id in that the
+    // operator's schema refuses: the API server stores it, the operator must say so.
+    const crd = JSON.parse(await env.cluster.kubectl(['get', 'crd', 'storyruns.nightshift.dev', '-o', 'json']));
+    const spec = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    delete spec.properties.story.properties.id.pattern;
+    delete crd.metadata.managedFields;
+    try {
+      await env.cluster.kubectl(['replace', '-f', '-'], { input: JSON.stringify(crd) });
+      const story = sampleStoryRun(env, 'old-crd');
+      story.spec.story.id = 'not a valid id!';
+      // Created raw: createStoryRun parses what comes back, and this object does not parse.
+      const create = () =>
+        env.custom.createNamespacedCustomObject({
+          group: 'nightshift.dev',
+          version: 'v1alpha1',
+          namespace: env.namespace,
+          plural: 'storyruns',
+          body: story,
+        });
+      await eventually('the API server to accept the object under the older CRD', () =>
+        create().then(
+          () => true,
+          (error: { code?: number }) => (error.code === 409 ? true : undefined),
+        ),
+      );
+    } finally {
+      await installCRDs(); // the current CRDs again, for everything after this test
+    }
+    const condition = await eventually('the Valid condition', async () => {
+      const raw = await env.custom.getNamespacedCustomObject({
+        group: 'nightshift.dev',
+        version: 'v1alpha1',
+        namespace: env.namespace,
+        plural: 'storyruns',
+        name: 'old-crd',
+      });
+      const conditions = (
+        raw as { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } }
+      ).status?.conditions;
+      return conditions?.find((c) => c.type === 'Valid');
+    });
+    assert.equal(condition.status, 'False');
+    assert.equal(condition.reason, 'InvalidSpec');
+    assert.match(condition.message, /spec\.story\.id: /);
+    const described = await env.cluster.kubectl(['describe', 'storyrun', '-n', env.namespace, 'old-crd']);
+    assert.match(described, /Warning\s+InvalidSpec\s+.*spec\.story\.id/);
+    const pods = await env.core.listNamespacedPod({
+      namespace: env.namespace,
+      labelSelector: 'nightshift.dev/storyrun=old-crd',
+    });
+    assert.equal(pods.items.length, 0, 'nothing was started for it');
   });
 
   it('pauses gracefully (the step in flight finishes), then resumes in a new pod', async () => {

@@ -3,6 +3,7 @@
 // against a small maxCostUSD never settle past the cap; the first refused
 // reservation ends the attempt Paused/BudgetExceeded, and raising the cap lets
 // the next attempt finish.
+import { RUNNER_ENV } from '@nightshift/crds/contract';
 import assert from 'node:assert/strict';
 import { calcPrice } from '@pydantic/genai-prices';
 import { eventsOf, runAttempt, sampleStoryRun, sessionRow, startBench, workspaceIn, type Bench } from './support.ts';
@@ -98,7 +99,7 @@ describe('runner: the cost cap', function () {
     );
 
     const prices = JSON.stringify({ 'acme-private-1': { input_mtok: 1, output_mtok: 2 } });
-    const second = await runAttempt({ bench, run, attempt: 2, workspace, env: { NIGHTSHIFT_MODEL_PRICES: prices } });
+    const second = await runAttempt({ bench, run, attempt: 2, workspace, env: { [RUNNER_ENV.modelPrices]: prices } });
     const done = await sessionRow(bench.pool, second.sessionId);
     assert.equal(done.outcome, 'Succeeded', second.output());
     assert.equal(Number(done.cost_usd), (3 * (500 * 1 + 800 * 2)) / 1e6, 'priced with the configured price');

@@ -2,6 +2,7 @@
 // resumes at the last finished step and never redoes one; stopped (SIGTERM),
 // the runner lets the step in flight finish, records Paused/Stopped and exits
 // 0; aborted with keepWork, salvage mode pushes the work in progress.
+import { RUNNER_ENV } from '@nightshift/crds/contract';
 import assert from 'node:assert/strict';
 import { branchHead, readFileAt, repositoryPath } from '../../hack/stand-ins/forge.ts';
 import { git } from '../../hack/stand-ins/repositories.ts';
@@ -85,7 +86,7 @@ describe('runner: interrupted pods', function () {
       run,
       attempt: 1,
       workspace,
-      env: { NIGHTSHIFT_HEARTBEAT_SECONDS: '0.5' },
+      env: { [RUNNER_ENV.heartbeatSeconds]: '0.5' },
     });
     await untilSlowStep(bench, run, first.sessionId);
     first.child.kill('SIGTERM');

@@ -3,6 +3,7 @@
 // clients send real requests (always with max_tokens = maxTokensPerCall), the
 // agent's tools change files only inside the worktree, and the cost recorded
 // is the reported usage priced by genai-prices.
+import { RUNNER_ENV, branchFor } from '@nightshift/crds/contract';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,7 +87,7 @@ describe('runner: the langchain backend', function () {
           run,
           attempt: 1,
           workspace,
-          env: { NIGHTSHIFT_AGENT_API_KEY: 'test-api-key' },
+          env: { [RUNNER_ENV.agentApiKey]: 'test-api-key' },
         });
         const session = await sessionRow(bench.pool, runner.sessionId);
         assert.equal(session.outcome, 'Succeeded', runner.output());
@@ -114,7 +115,7 @@ describe('runner: the langchain backend', function () {
         assert.equal(existsSync(join(workspace, 'escaped.txt')), false);
 
         const bare = repositoryPath(`${bench.dir}/forge`, 'demo/hello');
-        const head = await branchHead(bare, `nightshift/${id}`);
+        const head = await branchHead(bare, branchFor(id));
         assert.equal(await readFileAt(bare, head!, 'greeting.js'), NEW_GREETING);
 
         const perCall = calcPrice(USAGE, model, { providerId: provider })!.total_price;
@@ -167,7 +168,7 @@ describe('runner: the langchain backend', function () {
         run,
         attempt: 1,
         workspace: workspaceIn(bench, 'lc-no-key'),
-        env: { NIGHTSHIFT_AGENT_API_KEY: '' },
+        env: { [RUNNER_ENV.agentApiKey]: '' },
       });
       const session = await sessionRow(bench.pool, runner.sessionId);
       assert.equal(session.outcome, 'Failed', runner.output());

@@ -36,7 +36,7 @@ describe('runner: the sample story', function () {
     const runner = await runAttempt({ bench, run, attempt: 1, workspace: workspaceIn(bench, 'sample') });
     await listener.end();
     assert.ok(notifications.length >= 3, 'the operator was notified of each change');
-    assert.deepEqual(new Set(notifications), new Set(['nightshift_story default/hello-greeting']));
+    assert.deepEqual(new Set(notifications), new Set([`${NOTIFY_CHANNELS.story} default/hello-greeting`]));
 
     const session = await sessionRow(bench.pool, runner.sessionId);
     assert.equal(session.outcome, 'Succeeded', runner.output());

@@ -35,7 +35,10 @@ describe('contract', () => {
   it('names every runner environment variable once, all distinct', () => {
     const names = Object.values(RUNNER_ENV);
     assert.equal(new Set(names).size, names.length);
-    assert.ok(!(names as string[]).includes('NIGHTSHIFT_STORYRUN'), 'the StoryRun no longer travels in the environment');
+    assert.ok(
+      !(names as string[]).includes('NIGHTSHIFT_STORYRUN'),
+      'the StoryRun no longer travels in the environment',
+    );
   });
 
   it("reads the error of the runner's termination message, and nothing else", () => {

@@ -6,6 +6,10 @@ export const DECISION_KINDS = ['Decision', 'ConfidenceGate'] as const;
 export const decisionKindSchema = z.enum(DECISION_KINDS);
 export type DecisionKind = z.infer<typeof decisionKindSchema>;
 
+/** The answers a confidence gate offers, in this order (the dashboard's quick actions for it). */
+export const GATE_CHOICES = ['approve', 'retry', 'abort'] as const;
+export type GateChoice = (typeof GATE_CHOICES)[number];
+
 /** What the runner asks: the interrupt value of its workflow and the decision_queue row it writes. */
 export const decisionQuestionSchema = z.object({
   /** Unique per story and question. */

@@ -2,9 +2,15 @@
 // The queue (priority, maxParallel), budget and schedule checks plug in here
 // as further policies; the StoryRun reconciler only asks this question.
 import type { StoryRun } from '@nightshift/crds';
-import type { AdmissionView } from '../storyrun/observation.ts';
 
-export type AdmissionPolicy = (storyRun: StoryRun) => Promise<AdmissionView> | AdmissionView;
+/** The answer to "may this story start now?", with a CamelCase reason for its Admitted condition. */
+export interface Admission {
+  admitted: boolean;
+  reason: string;
+  message: string;
+}
+
+export type AdmissionPolicy = (storyRun: StoryRun) => Promise<Admission> | Admission;
 
 /** Stories without a queue start at once; queued ones wait for queue admission. */
 export const admitUnqueued: AdmissionPolicy = (storyRun) =>

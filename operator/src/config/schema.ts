@@ -40,6 +40,26 @@ export const configSchema = z.object({
         .default({ dataDir: `${defaultStateDir()}/postgres`, port: 5433 }),
     })
     .prefault({}),
+  health: z
+    .object({
+      unreadyAfterSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(30)
+        .describe('/readyz fails once a watch (list or watch of a resource) has failed for this long'),
+      exitAfterSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(300)
+        .describe('The process exits once a watch has failed for this long, so it restarts with fresh credentials'),
+    })
+    .prefault({})
+    .refine((h) => h.exitAfterSeconds > h.unreadyAfterSeconds, {
+      message: 'exitAfterSeconds must be more than unreadyAfterSeconds',
+      path: ['exitAfterSeconds'],
+    }),
   leaderElection: z
     .object({
       enabled: z.boolean().default(true),

@@ -2,49 +2,63 @@
 // records; plan the next step of its lifecycle (storyrun/plan.ts); apply it;
 // write status; record transitions. Level-triggered and idempotent: running
 // it twice, or after a crash at any point, changes nothing more.
-import { HttpMethod, type V1PersistentVolumeClaim, type V1Pod, type KubernetesObject } from '@kubernetes/client-node';
+import { HttpMethod, type KubernetesObject, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
 import type pg from 'pg';
 import { storyRunSchema, type StoryRun, type StoryRunStatus } from '@nightshift/crds';
+import { LABELS, MANAGED_BY, RESOURCES, STORYRUN_FINALIZER } from '@nightshift/crds/contract';
+import { Gauge } from 'prom-client';
 import type { AdmissionPolicy } from '../admission/admission.ts';
 import type { OperatorConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { OperatorMetrics } from '../metrics.ts';
 import { getDecision } from '../records/decisions.ts';
 import { recordEvent } from '../records/events.ts';
+import { listenForStoryChanges, type StoryNotifications } from '../records/notifications.ts';
 import { closeOpenSessions, listSessions } from '../records/sessions.ts';
 import {
+  addFinalizer,
   isNotFound,
+  isStaleWrite,
+  keyOf,
+  keysFromController,
+  parseKey,
+  persistentVolumeClaimResource,
   podResource,
+  removeCondition,
+  removeFinalizer,
   resourcePath,
-  statusCode,
+  setCondition,
   statusEqual,
+  writeStatus,
+  type Controller,
+  type EventRecorder,
+  type EventType,
   type Informer,
+  type Manager,
   type RestClient,
 } from '../kube/index.ts';
 import { applyAction } from '../storyrun/actions.ts';
-import { databaseSecretKeeper } from '../storyrun/database-secret.ts';
+import { isLive } from '../storyrun/attempt-end.ts';
 import { mergeConditions, storyRunConditions } from '../storyrun/conditions.ts';
+import { databaseSecretKeeper } from '../storyrun/database-secret.ts';
+import { describeIssues, invalidCondition, VALID_CONDITION } from '../storyrun/invalid.ts';
 import { podView, volumeView } from '../storyrun/observe.ts';
-import { isLive, planStoryRun, type LifecyclePolicy, type Transition } from '../storyrun/plan.ts';
-import { LABELS, volumeNameFor } from '../storyrun/resources.ts';
-
-export const STORYRUN_FINALIZER = 'nightshift.dev/records';
+import { planStoryRun, type LifecyclePolicy, type Transition } from '../storyrun/plan.ts';
+import { asKubernetesObject, volumeNameFor, type StoryPodSettings } from '../storyrun/resources.ts';
 
 export type Cache<T extends KubernetesObject> = Pick<Informer<T>, 'get' | 'list'>;
 
 export interface StoryRunReconcilerDeps {
-  config: OperatorConfig;
   pool: pg.Pool;
   client: RestClient;
   storyRuns: Cache<KubernetesObject>;
   pods: Cache<V1Pod>;
   volumes: Cache<V1PersistentVolumeClaim>;
   admission: AdmissionPolicy;
-  writeStatus(storyRun: StoryRun, status: StoryRunStatus): Promise<void>;
-  event(storyRun: StoryRun, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
-  /** Adds the finalizer; resolves to the StoryRun's new resourceVersion. */
-  addFinalizer(storyRun: StoryRun, finalizer: string): Promise<string | undefined>;
-  removeFinalizer(storyRun: StoryRun, finalizer: string): Promise<void>;
+  policy: LifecyclePolicy;
+  settings: StoryPodSettings;
+  /** Records a Kubernetes Event about the object; best effort. */
+  event(object: KubernetesObject, type: EventType, reason: string, note: string): Promise<void>;
   daemonRunId?: string;
   metrics?: OperatorMetrics;
   logger: Logger;
@@ -66,9 +80,9 @@ export function lifecyclePolicy(config: OperatorConfig): LifecyclePolicy {
 }
 
 export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
-  const policy = lifecyclePolicy(deps.config);
+  const { policy } = deps;
   const now = deps.now ?? (() => new Date());
-  const ensureDatabaseSecret = databaseSecretKeeper(deps.client, deps.config);
+  const ensureDatabaseSecret = databaseSecretKeeper(deps.client, deps.settings);
 
   /** The pods of this story: every pod is made after its attempt's record, so the records name them all. */
   const podsOf = (namespace: string, uid: string, podNames: string[]) =>
@@ -81,20 +95,15 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     const raw = deps.storyRuns.get(namespace, name);
     if (!raw) return {}; // deleted: its pods and volume go with it (ownerReferences)
     const parsed = storyRunSchema.safeParse(raw);
-    if (!parsed.success) {
-      deps.logger.error(
-        { storyRun: `${namespace}/${name}`, issues: parsed.error.issues },
-        'StoryRun does not match the schema',
-      );
-      return {};
-    }
+    if (!parsed.success) return reportInvalid(raw, parsed.error.issues);
     const storyRun = parsed.data;
     const uid = storyRun.metadata.uid!;
 
     if (storyRun.metadata.deletionTimestamp) return finalize(storyRun);
     if (!storyRun.metadata.finalizers?.includes(STORYRUN_FINALIZER)) {
       // The status below is written over this new version, not the cached one.
-      storyRun.metadata.resourceVersion = await deps.addFinalizer(storyRun, STORYRUN_FINALIZER);
+      const updated = await addFinalizer(deps.client, RESOURCES.storyRun, raw, STORYRUN_FINALIZER);
+      storyRun.metadata.resourceVersion = updated.metadata?.resourceVersion;
     }
 
     const sessions = await listSessions(deps.pool, uid);
@@ -104,8 +113,10 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
       sessions.map((s) => s.podName),
     );
     const latest = sessions.at(-1);
-    const decisionId = latest?.outcome === 'WaitingForHuman' ? latest.outcomeDetail?.decisionId : undefined;
-    const decision = typeof decisionId === 'string' ? await getDecision(deps.pool, decisionId) : undefined;
+    const decision =
+      latest?.result?.outcome === 'WaitingForHuman'
+        ? await getDecision(deps.pool, latest.result.detail.decisionId)
+        : undefined;
     const started = sessions.length > 0 || pods.length > 0;
     const admission = started
       ? { admitted: true, reason: 'Admitted', message: 'admitted' }
@@ -128,7 +139,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
       const applied = await applyAction(action, {
         client: deps.client,
         pool: deps.pool,
-        config: deps.config,
+        settings: deps.settings,
         storyRun,
         daemonRunId: deps.daemonRunId,
         onPodCreated: () => deps.metrics?.podsCreated.inc(),
@@ -141,7 +152,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     const status: StoryRunStatus = {
       ...plan.status,
       conditions: mergeConditions(
-        storyRun.status?.conditions,
+        removeCondition(storyRun.status?.conditions ?? [], VALID_CONDITION),
         storyRunConditions(plan.status, plan.reasons, admission.reason),
         storyRun.metadata.generation,
         now(),
@@ -152,11 +163,10 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     await recordTransitions(storyRun, status, plan.transitions);
     if (!statusEqual(storyRun.status ?? {}, status)) {
       try {
-        await deps.writeStatus(storyRun, status);
+        await writeStatus(deps.client, RESOURCES.storyRun, asKubernetesObject(storyRun), status);
       } catch (error) {
         // Written over a newer version than our cache holds: look again once it arrives.
-        const code = statusCode(error);
-        if (code === 409 || code === 422) return { requeueAfterMs: 200 };
+        if (isStaleWrite(error)) return { requeueAfterMs: 200 };
         throw error;
       }
     }
@@ -187,8 +197,47 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
         t.message,
       );
       // Best effort, off the reconcile's critical path: the record above is the durable one.
-      void deps.event(storyRun, t.warning ? 'Warning' : 'Normal', t.reason, t.message);
+      void deps.event(asKubernetesObject(storyRun), t.warning ? 'Warning' : 'Normal', t.reason, t.message);
     }
+  }
+
+  /**
+   * An object the schema rejects cannot be planned for: say so where its owner
+   * looks (a Warning Event, the Valid condition) and change nothing else. An
+   * edit that fixes it triggers the next reconcile.
+   */
+  async function reportInvalid(raw: KubernetesObject, issues: Parameters<typeof describeIssues>[0]) {
+    const key = `${raw.metadata?.namespace}/${raw.metadata?.name}`;
+    const condition = invalidCondition(issues);
+    const rawStatus = (raw as { status?: unknown }).status;
+    const status = rawStatus !== null && typeof rawStatus === 'object' ? { ...rawStatus } : {};
+    const conditions = 'conditions' in status && Array.isArray(status.conditions) ? status.conditions : [];
+    const generation = raw.metadata?.generation;
+    const updated = setCondition(
+      conditions,
+      { ...condition, ...(generation !== undefined ? { observedGeneration: generation } : {}) },
+      now(),
+    );
+    deps.logger.error({ storyRun: key, issues: describeIssues(issues) }, 'StoryRun does not match the schema');
+    const uid = raw.metadata?.uid;
+    const fresh =
+      uid === undefined ||
+      (await recordEvent(deps.pool, {
+        storyUid: uid,
+        type: condition.reason,
+        message: condition.message ?? '',
+        data: generation !== undefined ? { generation } : {},
+        idempotencyKey: `operator:${uid}:g${generation ?? 0}:${condition.reason}`,
+      }));
+    if (fresh) void deps.event(raw, 'Warning', condition.reason, condition.message ?? '');
+    if (statusEqual(conditions, updated)) return {};
+    try {
+      await writeStatus(deps.client, RESOURCES.storyRun, raw, { ...status, conditions: updated });
+    } catch (error) {
+      if (isStaleWrite(error)) return { requeueAfterMs: 200 };
+      throw error;
+    }
+    return {};
   }
 
   async function finalize(storyRun: StoryRun): Promise<{ requeueAfterMs?: number }> {
@@ -202,7 +251,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     for (const pod of live) {
       const path = resourcePath(podResource, { namespace: storyRun.metadata.namespace, name: pod.name });
       await deps.client
-        .request(HttpMethod.DELETE, path, { body: { gracePeriodSeconds: deps.config.runner.abortStopSeconds } })
+        .request(HttpMethod.DELETE, path, { body: { gracePeriodSeconds: policy.abortStopSeconds } })
         .catch((error: unknown) => {
           if (!isNotFound(error)) throw error;
         });
@@ -213,9 +262,97 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
       message: 'StoryRun deleted',
       idempotencyKey: `operator:${uid}:deleted`,
     });
-    await closeOpenSessions(deps.pool, uid, { reason: 'Deleted', message: 'the StoryRun was deleted' });
-    if (storyRun.metadata.finalizers?.includes(STORYRUN_FINALIZER))
-      await deps.removeFinalizer(storyRun, STORYRUN_FINALIZER);
+    await closeOpenSessions(deps.pool, uid, 'the StoryRun was deleted');
+    if (storyRun.metadata.finalizers?.includes(STORYRUN_FINALIZER)) {
+      await removeFinalizer(deps.client, RESOURCES.storyRun, asKubernetesObject(storyRun), STORYRUN_FINALIZER);
+    }
     return {};
   }
+}
+
+export interface StoryRunControllerDeps {
+  client: RestClient;
+  pool: pg.Pool;
+  databaseURL: string;
+  events: EventRecorder;
+  admission: AdmissionPolicy;
+  policy: LifecyclePolicy;
+  settings: StoryPodSettings;
+  workers: number;
+  daemonRunId: string;
+  metrics: OperatorMetrics;
+  logger: Logger;
+}
+
+/**
+ * The StoryRun controller on a manager: StoryRuns (primary), the pods and
+ * worktree volumes the operator made (secondaries, mapped to their StoryRun
+ * by ownerReference), runners' NOTIFYs (leader only), and the phase gauge.
+ */
+export function setupStoryRunController(manager: Manager, deps: StoryRunControllerDeps): Controller {
+  const owned = { labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` };
+  const storyRuns = manager.informer(RESOURCES.storyRun);
+  const pods = manager.informer<V1Pod>(podResource, owned);
+  const volumes = manager.informer<V1PersistentVolumeClaim>(persistentVolumeClaimResource, owned);
+  const reconcile = storyRunReconciler({
+    pool: deps.pool,
+    client: deps.client,
+    storyRuns,
+    pods,
+    volumes,
+    admission: deps.admission,
+    policy: deps.policy,
+    settings: deps.settings,
+    event: (object, type, reason, note) => deps.events.record(object, { type, reason, note }),
+    daemonRunId: deps.daemonRunId,
+    metrics: deps.metrics,
+    logger: deps.logger,
+  });
+  const controller = manager.addController({
+    name: 'storyrun',
+    for: storyRuns,
+    watches: [pods, volumes].map((informer) => ({
+      informer,
+      keysOf: keysFromController({ group: RESOURCES.storyRun.group, kind: RESOURCES.storyRun.kind }),
+    })),
+    reconcile: (key) => {
+      const { namespace, name } = parseKey(key);
+      return reconcile(namespace!, name);
+    },
+    workers: deps.workers,
+  });
+
+  let notifications: StoryNotifications | undefined;
+  manager.addRunnable({
+    name: 'story notifications',
+    needLeaderElection: true,
+    start: () => {
+      notifications = listenForStoryChanges(
+        deps.databaseURL,
+        (story) => controller.enqueue(keyOf(story)),
+        (error) => deps.logger.warn({ err: error }, 'story notifications interrupted; reconnecting'),
+      );
+    },
+    stop: () => notifications?.stop(),
+  });
+
+  new Gauge({
+    name: 'nightshift_storyruns',
+    help: 'StoryRuns by phase, as the cache holds them',
+    labelNames: ['phase'],
+    registers: [deps.metrics.registry],
+    collect() {
+      this.reset();
+      for (const sr of storyRuns.list()) this.inc({ phase: phaseOf(sr) });
+    },
+  });
+  return controller;
+}
+
+/** The phase an object's status claims, for the gauge (unparsed objects count as they are). */
+function phaseOf(object: KubernetesObject): string {
+  const phase = storyRunSchema.shape.status
+    .unwrap()
+    .shape.phase.safeParse((object as { status?: { phase?: unknown } }).status?.phase);
+  return phase.success && phase.data ? phase.data : 'New';
 }

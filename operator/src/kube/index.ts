@@ -78,6 +78,6 @@ export {
   type ProbeServer,
   type ProbeServerOptions,
 } from './probes.ts';
-export { patchStatus, statusEqual } from './status.ts';
+export { isStaleWrite, statusEqual, writeStatus } from './status.ts';
 export { WorkQueue, type ProcessKey, type WorkQueueOptions } from './work-queue.ts';
 export { reuseConnections } from './connections.ts';

@@ -1,18 +1,23 @@
 // execution_events written by the operator: one row per transition, keyed so
-// a repeated reconcile records it once.
+// a repeated reconcile records it once. The data follows the contract's
+// operator event schema.
 import type pg from 'pg';
+import { operatorEventDataSchema, type OperatorEventData } from '@nightshift/crds/contract';
 
 export interface OperatorEvent {
   storyUid: string;
   sessionId?: string | undefined;
+  /** The transition's reason (a CamelCase word). */
   type: string;
   step?: string | undefined;
   message: string;
-  data?: Record<string, unknown>;
+  data?: OperatorEventData;
   idempotencyKey: string;
 }
 
+/** true when this call wrote the event (false: it was already recorded). */
 export async function recordEvent(pool: pg.Pool, event: OperatorEvent): Promise<boolean> {
+  const data = operatorEventDataSchema.parse(event.data ?? {});
   const { rowCount } = await pool.query(
     `insert into execution_events (session_id, story_uid, source, type, step, message, data, idempotency_key)
      values ($1, $2, 'operator', $3, $4, $5, $6, $7)
@@ -23,7 +28,7 @@ export async function recordEvent(pool: pg.Pool, event: OperatorEvent): Promise<
       event.type,
       event.step ?? null,
       event.message,
-      event.data ?? {},
+      JSON.stringify(data),
       event.idempotencyKey,
     ],
   );

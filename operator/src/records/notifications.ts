@@ -1,9 +1,9 @@
-// LISTEN for runners' progress (NOTIFY nightshift_story '<namespace>/<name>')
-// on a dedicated connection that reconnects after any error, so a restarted
-// Postgres never leaves the operator deaf. Periodic resync covers the gap.
+// LISTEN for runners' progress (NOTIFY on the contract's story channel,
+// payload '<namespace>/<name>') on a dedicated connection that reconnects after
+// any error, so a restarted Postgres never leaves the operator deaf. Periodic
+// resync covers the gap.
 import pg from 'pg';
-
-export const STORY_CHANNEL = 'nightshift_story';
+import { NOTIFY_CHANNELS, storyNotificationSchema, type StoryNotification } from '@nightshift/crds/contract';
 
 export interface StoryNotifications {
   stop(): Promise<void>;
@@ -11,7 +11,7 @@ export interface StoryNotifications {
 
 export function listenForStoryChanges(
   databaseURL: string,
-  onChange: (key: string) => void,
+  onChange: (story: StoryNotification) => void,
   onError: (error: Error) => void,
 ): StoryNotifications {
   let client: pg.Client | undefined;
@@ -23,7 +23,13 @@ export function listenForStoryChanges(
     if (stopped) return;
     const next = new pg.Client({ connectionString: databaseURL, application_name: 'nightshift-operator-listen' });
     next.on('notification', (message) => {
-      if (message.channel === STORY_CHANNEL && message.payload) onChange(message.payload);
+      if (message.channel !== NOTIFY_CHANNELS.story) return;
+      const story = storyNotificationSchema.safeParse(message.payload ?? '');
+      if (story.success) onChange(story.data);
+      else
+        onError(
+          new Error(`ignored a ${NOTIFY_CHANNELS.story} notification with payload ${JSON.stringify(message.payload)}`),
+        );
     });
     // Only the newest connection may trigger a reconnect.
     next.on('error', (error) => client === next && retry(error));
@@ -31,7 +37,7 @@ export function listenForStoryChanges(
     client = next;
     try {
       await next.connect();
-      await next.query(`LISTEN ${STORY_CHANNEL}`);
+      await next.query(`LISTEN ${NOTIFY_CHANNELS.story}`);
       delayMs = 500;
     } catch (error) {
       if (client === next) retry(error as Error);

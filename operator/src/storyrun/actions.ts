@@ -4,7 +4,7 @@
 import { HttpMethod, type V1Pod } from '@kubernetes/client-node';
 import type pg from 'pg';
 import type { StoryRun } from '@nightshift/crds';
-import type { OperatorConfig } from '../config/schema.ts';
+import { LABELS } from '@nightshift/crds/contract';
 import {
   isConflict,
   isNotFound,
@@ -16,12 +16,19 @@ import {
 import { answerDecision } from '../records/decisions.ts';
 import { ensureSession, recordEnd, recordPodCreated } from '../records/sessions.ts';
 import type { Action } from './plan.ts';
-import { LABELS, podNameFor, storyPod, volumeNameFor, worktreeVolumeClaim } from './resources.ts';
+import {
+  podNameFor,
+  snapshotOf,
+  storyPod,
+  volumeNameFor,
+  worktreeVolumeClaim,
+  type StoryPodSettings,
+} from './resources.ts';
 
 export interface ActionContext {
   client: RestClient;
   pool: pg.Pool;
-  config: OperatorConfig;
+  settings: StoryPodSettings;
   storyRun: StoryRun;
   daemonRunId?: string | undefined;
   onPodCreated?: () => void;
@@ -44,7 +51,7 @@ export async function applyAction(action: Action, ctx: ActionContext): Promise<b
     switch (action.type) {
       case 'EnsureVolume':
         await client
-          .request(HttpMethod.POST, claims(), { body: worktreeVolumeClaim(storyRun, ctx.config) })
+          .request(HttpMethod.POST, claims(), { body: worktreeVolumeClaim(storyRun, ctx.settings) })
           .catch(ignore(isConflict));
         return true;
       case 'DeleteVolume':
@@ -64,19 +71,18 @@ export async function applyAction(action: Action, ctx: ActionContext): Promise<b
         await client.request(HttpMethod.DELETE, pods(action.podName)).catch(ignore(isNotFound));
         return true;
       case 'RecordEnd':
-        if (action.detail.reason === 'PodMissing' || action.detail.cause === 'PodMissing') {
+        if (isPodMissing(action)) {
           // The cache may not have seen the pod yet: ask the API server before calling it gone.
           const pod = await client.get<V1Pod>(pods(action.podName)).catch(ignore(isNotFound));
           if (pod && pod.metadata?.uid === action.podUid) return false;
         }
-        await recordEnd(ctx.pool, action.sessionId, action.outcome, action.detail);
+        await recordEnd(ctx.pool, action.sessionId, action.end);
         return true;
       case 'AnswerDecision':
         await answerDecision(ctx.pool, {
           id: action.decisionId,
           choice: action.choice,
           comment: action.comment,
-          answeredBy: 'spec.decisions',
         });
         return true;
     }
@@ -87,6 +93,9 @@ export async function applyAction(action: Action, ctx: ActionContext): Promise<b
     );
   }
 }
+
+const isPodMissing = ({ end }: Extract<Action, { type: 'RecordEnd' }>) =>
+  end.detail.reason === 'PodMissing' || (end.outcome === 'Paused' && end.detail.cause === 'PodMissing');
 
 function describe(action: Action): string {
   switch (action.type) {
@@ -108,27 +117,24 @@ function describe(action: Action): string {
 }
 
 async function startAttempt(action: Extract<Action, { type: 'StartAttempt' }>, ctx: ActionContext): Promise<void> {
-  const { storyRun, config, client } = ctx;
+  const { storyRun, settings, client } = ctx;
   const namespace = storyRun.metadata.namespace!;
   const podName = podNameFor(storyRun.metadata.name, action.attempt, action.mode);
-  // The record first: the pod carries its id, and the next reconcile numbers
-  // attempts from the records, never from a cache that may lag.
+  // The record first: the pod carries its id, the runner reads the StoryRun
+  // from it, and the next reconcile numbers attempts from the records, never
+  // from a cache that may lag.
   const session = await ensureSession(ctx.pool, {
-    storyUid: storyRun.metadata.uid!,
-    namespace,
-    name: storyRun.metadata.name,
-    storyId: storyRun.spec.story.id,
+    snapshot: snapshotOf(storyRun),
     attempt: action.attempt,
     mode: action.mode,
     podName,
-    maxCostUSD: storyRun.spec.maxCostUSD,
     daemonRunId: ctx.daemonRunId,
   });
   await ctx.ensureDatabaseSecret?.(namespace);
   let pod: V1Pod;
   try {
     pod = await client.request<V1Pod>(HttpMethod.POST, resourcePath(podResource, { namespace }), {
-      body: storyPod(storyRun, { attempt: action.attempt, mode: action.mode, sessionId: session.id }, config),
+      body: storyPod(storyRun, { attempt: action.attempt, mode: action.mode, sessionId: session.id }, settings),
     });
     ctx.onPodCreated?.();
   } catch (error) {

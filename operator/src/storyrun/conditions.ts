@@ -1,17 +1,17 @@
 // The Conditions a StoryRun shows, derived from its phase. Each is a stable
 // type a script can wait on (kubectl wait --for=condition=Complete).
-import type { Condition, StoryRunStatus } from '@nightshift/crds';
+import { isTerminalPhase, type Condition, type StoryRunStatus } from '@nightshift/crds';
 import { setCondition, type ConditionUpdate } from '../kube/index.ts';
-import type { Plan } from './plan.ts';
+import type { PlanReasons } from './plan.ts';
 
 export function storyRunConditions(
   status: StoryRunStatus,
-  reasons: Plan['reasons'],
+  reasons: PlanReasons,
   admissionReason: string,
 ): ConditionUpdate[] {
   const phase = status.phase ?? 'Queued';
   const message = status.message ?? '';
-  const terminal = phase === 'Succeeded' || phase === 'Failed' || phase === 'Aborted';
+  const terminal = isTerminalPhase(phase);
   const paused = phase === 'Paused' || phase === 'Pausing';
   const waiting = phase === 'WaitingForHuman';
   return [
@@ -36,6 +36,9 @@ export function storyRunConditions(
       reason: waiting ? (status.pendingDecision?.kind ?? 'Decision') : 'NoPendingDecision',
       message: waiting ? (status.pendingDecision?.question ?? message) : '',
     },
+    reasons.stalled
+      ? { type: 'Stalled', status: 'True', reason: reasons.stalled.reason, message: reasons.stalled.message }
+      : { type: 'Stalled', status: 'False', reason: 'NotStalled', message: '' },
     {
       type: 'Complete',
       status: terminal ? 'True' : 'False',

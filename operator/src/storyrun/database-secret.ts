@@ -1,13 +1,12 @@
 // The Secret that hands story pods the database URL, when the operator manages
 // it (runner.databaseURL): written once per namespace per operator process.
 import { HttpMethod } from '@kubernetes/client-node';
-import type { OperatorConfig } from '../config/schema.ts';
 import { isConflict, resourcePath, type ResourceType, type RestClient } from '../kube/index.ts';
-import { databaseSecret } from './resources.ts';
+import { databaseSecret, type StoryPodSettings } from './resources.ts';
 
 const secretResource: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' };
 
-export function databaseSecretKeeper(client: RestClient, config: OperatorConfig) {
+export function databaseSecretKeeper(client: RestClient, config: Pick<StoryPodSettings, 'runner'>) {
   const ensured = new Map<string, Promise<void>>();
   const ensure = async (namespace: string) => {
     const secret = databaseSecret(namespace, config);

@@ -2,6 +2,10 @@
 // the resource, its pods and volume from the informer caches, and its
 // records from Postgres. Decisions are pure functions of this.
 import type { StoryRun } from '@nightshift/crds';
+import type { RunnerMode } from '@nightshift/crds/contract';
+import type { Admission } from '../admission/admission.ts';
+import type { DecisionRecord } from '../records/decisions.ts';
+import type { ExecutionSession } from '../records/sessions.ts';
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
 
@@ -9,14 +13,14 @@ export interface PodView {
   name: string;
   uid: string;
   attempt: number;
-  mode: 'run' | 'salvage';
+  mode: RunnerMode;
   phase: PodPhase;
   terminating: boolean;
   deletionGracePeriodSeconds?: number;
   exitCode?: number;
   /** Why the container is waiting or terminated (ImagePullBackOff, OOMKilled, Error, ...). */
   reason?: string;
-  /** The kubelet's detail for that reason (e.g. which Secret is missing). */
+  /** The kubelet's detail for that reason (which Secret is missing), or the termination message. */
   message?: string;
   createdAt?: Date;
   finishedAt?: Date;
@@ -28,51 +32,14 @@ export interface VolumeView {
   terminating: boolean;
 }
 
-export type SessionOutcome = 'Succeeded' | 'Failed' | 'WaitingForHuman' | 'Paused' | 'Salvaged' | 'Crashed';
-
-export interface SessionView {
-  id: string;
-  attempt: number;
-  mode: 'run' | 'salvage';
-  podName: string;
-  podUid: string | null;
-  step: string | null;
-  costUSD: number;
-  maxCostUSD: number | null;
-  createdAt: Date;
-  heartbeatAt: Date | null;
-  endedAt: Date | null;
-  outcome: SessionOutcome | null;
-  outcomeDetail: Record<string, unknown> | null;
-}
-
-export interface DecisionView {
-  id: string;
-  kind: 'Decision' | 'ConfidenceGate';
-  step: string | null;
-  question: string;
-  context: string;
-  options: string[];
-  recommendation: string | null;
-  askedAt: Date;
-  answeredAt: Date | null;
-  choice: string | null;
-}
-
-export interface AdmissionView {
-  admitted: boolean;
-  reason: string;
-  message: string;
-}
-
 export interface StoryRunObservation {
   storyRun: StoryRun;
   pods: PodView[];
   volume: VolumeView | undefined;
   /** Every attempt of this story, oldest first. */
-  sessions: SessionView[];
+  sessions: ExecutionSession[];
   /** The decision the latest attempt waits on, if any. */
-  decision: DecisionView | undefined;
-  admission: AdmissionView;
+  decision: DecisionRecord | undefined;
+  admission: Admission;
   now: Date;
 }

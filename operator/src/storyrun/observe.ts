@@ -1,13 +1,13 @@
 // Turns pods and claims from the informer caches into the plain views the
 // lifecycle plan reads.
 import type * as k8s from '@kubernetes/client-node';
-import { LABELS } from './resources.ts';
+import { LABELS, RUNNER_CONTAINER, runnerModeSchema } from '@nightshift/crds/contract';
 import type { PodPhase, PodView, VolumeView } from './observation.ts';
 
 export function podView(pod: k8s.V1Pod): PodView | undefined {
   const attempt = Number(pod.metadata?.labels?.[LABELS.attempt]);
   if (!Number.isInteger(attempt) || attempt < 1) return undefined;
-  const runner = pod.status?.containerStatuses?.find((c) => c.name === 'runner');
+  const runner = pod.status?.containerStatuses?.find((c) => c.name === RUNNER_CONTAINER);
   const terminated = runner?.state?.terminated;
   const waiting =
     runner?.state?.waiting ?? pod.status?.initContainerStatuses?.find((c) => c.state?.waiting)?.state?.waiting;
@@ -15,7 +15,7 @@ export function podView(pod: k8s.V1Pod): PodView | undefined {
     name: pod.metadata!.name!,
     uid: pod.metadata!.uid!,
     attempt,
-    mode: pod.metadata?.labels?.[LABELS.mode] === 'salvage' ? 'salvage' : 'run',
+    mode: runnerModeSchema.catch('run').parse(pod.metadata?.labels?.[LABELS.mode]),
     phase: (pod.status?.phase as PodPhase | undefined) ?? 'Pending',
     terminating: Boolean(pod.metadata?.deletionTimestamp),
     ...(pod.metadata?.deletionGracePeriodSeconds !== undefined
@@ -27,7 +27,7 @@ export function podView(pod: k8s.V1Pod): PodView | undefined {
       : {}),
     ...(terminated?.finishedAt ? { finishedAt: new Date(terminated.finishedAt) } : {}),
     ...((terminated?.message ?? waiting?.message)
-      ? { message: (terminated?.message ?? waiting?.message)!.slice(0, 500) }
+      ? { message: (terminated?.message ?? waiting?.message)!.slice(0, 4096) }
       : {}),
     ...(pod.metadata?.creationTimestamp ? { createdAt: new Date(pod.metadata.creationTimestamp) } : {}),
   };

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { storyRunSchema } from '@nightshift/crds';
 import { loadConfig } from '../config/load.ts';
-import { podNameFor, storyPod, volumeNameFor } from './resources.ts';
+import { RUNNER_ENV } from '@nightshift/crds/contract';
+import { podNameFor, snapshotOf, storyPod, storyPodSettings, volumeNameFor } from './resources.ts';
 
 const storyRun = storyRunSchema.parse({
   apiVersion: 'nightshift.dev/v1alpha1',
@@ -15,26 +16,44 @@ const storyRun = storyRunSchema.parse({
 });
 
 describe('story pod', () => {
-  const pod = storyPod(storyRun, { attempt: 2, mode: 'run', sessionId: 'sess' }, loadConfig({ env: {} }));
+  const pod = storyPod(
+    storyRun,
+    { attempt: 2, mode: 'run', sessionId: 'sess' },
+    storyPodSettings(loadConfig({ env: {} })),
+  );
   const env = Object.fromEntries(pod.spec!.containers[0]!.env!.map((e) => [e.name, e]));
 
   it('carries the StoryRun identity and the attempt', () => {
     assert.equal(pod.metadata!.name, 'fix-login-2');
     assert.equal(pod.metadata!.labels!['nightshift.dev/storyrun-uid'], '1234');
-    const snapshot = JSON.parse(env.NIGHTSHIFT_STORYRUN!.value!);
-    assert.equal(snapshot.metadata.uid, '1234');
-    assert.equal(snapshot.spec.story.id, 'T-1');
-    assert.equal(env.NIGHTSHIFT_SESSION_ID!.value, 'sess');
+    assert.equal(env[RUNNER_ENV.sessionId]!.value, 'sess');
+    assert.equal(env[RUNNER_ENV.attempt]!.value, '2');
+    assert.equal(env[RUNNER_ENV.mode]!.value, 'run');
+  });
+
+  it('does not carry the StoryRun in the environment (the attempt record does): a large spec cannot overflow it', () => {
+    const huge = storyRunSchema.parse({
+      ...storyRun,
+      spec: { ...storyRun.spec, story: { id: 'T-2', title: 'big', description: 'ü'.repeat(65_536) } },
+    });
+    const big = storyPod(
+      huge,
+      { attempt: 1, mode: 'run', sessionId: 'sess' },
+      storyPodSettings(loadConfig({ env: {} })),
+    );
+    const bytes = Buffer.byteLength(JSON.stringify(big.spec!.containers[0]!.env));
+    assert.ok(bytes < 4096, `the runner's environment is ${bytes} bytes`);
+    assert.equal(snapshotOf(huge).spec.story.description.length, 65_536);
   });
 
   it('takes credentials from Secrets, never from literals', () => {
-    assert.deepEqual(env.DATABASE_URL!.valueFrom!.secretKeyRef, {
+    assert.deepEqual(env[RUNNER_ENV.databaseURL]!.valueFrom!.secretKeyRef, {
       name: 'nightshift-database',
       key: 'url',
       optional: false,
     });
-    assert.deepEqual(env.NIGHTSHIFT_GIT_TOKEN!.valueFrom!.secretKeyRef, { name: 'gh', key: 'token', optional: false });
-    assert.deepEqual(env.NIGHTSHIFT_AGENT_API_KEY!.valueFrom!.secretKeyRef, {
+    assert.deepEqual(env[RUNNER_ENV.gitToken]!.valueFrom!.secretKeyRef, { name: 'gh', key: 'token', optional: false });
+    assert.deepEqual(env[RUNNER_ENV.agentApiKey]!.valueFrom!.secretKeyRef, {
       name: 'llm',
       key: 'anthropic',
       optional: false,

@@ -3,19 +3,26 @@
 import { createHash } from 'node:crypto';
 import type * as k8s from '@kubernetes/client-node';
 import type { StoryRun } from '@nightshift/crds';
+import {
+  ANNOTATIONS,
+  DEFAULT_SECRET_KEYS,
+  LABELS,
+  MANAGED_BY,
+  RUNNER_APP_NAME,
+  RUNNER_CONTAINER,
+  RUNNER_ENV,
+  WORKSPACE_PATH,
+  type RunnerMode,
+  type StoryRunSnapshot,
+} from '@nightshift/crds/contract';
 import type { OperatorConfig } from '../config/schema.ts';
 import { ownerReference } from '../kube/owners.ts';
 
-export const LABELS = {
-  storyRun: 'nightshift.dev/storyrun',
-  storyRunUid: 'nightshift.dev/storyrun-uid',
-  attempt: 'nightshift.dev/attempt',
-  mode: 'nightshift.dev/mode',
-  managedBy: 'app.kubernetes.io/managed-by',
-} as const;
-export const MANAGED_BY = 'nightshift-operator';
-export const WORKSPACE_PATH = '/workspace';
 const RUNNER_UID = 10001;
+
+/** The slice of the operator's configuration the story pod and volume builders read. */
+export type StoryPodSettings = Pick<OperatorConfig, 'runner' | 'workspace'>;
+export const storyPodSettings = ({ runner, workspace }: OperatorConfig): StoryPodSettings => ({ runner, workspace });
 
 /**
  * The StoryRun as client-node's KubernetesObject. Timestamps arrive from the
@@ -23,6 +30,19 @@ const RUNNER_UID = 10001;
  * works on plain JSON throughout, so the two describe the same object.
  */
 export const asKubernetesObject = (storyRun: StoryRun) => storyRun as unknown as k8s.KubernetesObject;
+
+/** What the runner works from: the StoryRun's identity and spec as they are when the attempt starts. */
+export function snapshotOf(storyRun: StoryRun): StoryRunSnapshot {
+  const { name, namespace, uid, generation } = storyRun.metadata;
+  if (!namespace || !uid)
+    throw new Error(`StoryRun ${name} has no namespace or uid: it did not come from the API server`);
+  return {
+    apiVersion: storyRun.apiVersion,
+    kind: storyRun.kind,
+    metadata: { name, namespace, uid, ...(generation !== undefined ? { generation } : {}) },
+    spec: storyRun.spec,
+  };
+}
 
 /** A DNS-1123 name of at most 63 characters: long names keep a hash of the full name. */
 function boundedName(base: string, suffix: string): string {
@@ -32,7 +52,7 @@ function boundedName(base: string, suffix: string): string {
   return `${base.slice(0, 63 - suffix.length - hash.length - 2).replace(/-+$/, '')}-${hash}-${suffix}`;
 }
 
-export const podNameFor = (storyRunName: string, attempt: number, mode: 'run' | 'salvage') =>
+export const podNameFor = (storyRunName: string, attempt: number, mode: RunnerMode) =>
   boundedName(storyRunName, mode === 'run' ? `${attempt}` : `salvage-${attempt}`);
 export const volumeNameFor = (storyRunName: string) => boundedName(storyRunName, 'worktree');
 
@@ -45,7 +65,7 @@ function baseLabels(storyRun: StoryRun): Record<string, string> {
   };
 }
 
-export function worktreeVolumeClaim(storyRun: StoryRun, config: OperatorConfig): k8s.V1PersistentVolumeClaim {
+export function worktreeVolumeClaim(storyRun: StoryRun, config: StoryPodSettings): k8s.V1PersistentVolumeClaim {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
@@ -70,40 +90,33 @@ const secretEnv = (name: string, secret: string, key: string, optional = false):
 
 export interface AttemptIdentity {
   attempt: number;
-  mode: 'run' | 'salvage';
+  mode: RunnerMode;
   sessionId: string;
 }
 
-export function storyPod(storyRun: StoryRun, attempt: AttemptIdentity, config: OperatorConfig): k8s.V1Pod {
+/**
+ * The pod of one attempt. The runner reads the StoryRun from its attempt's
+ * record (execution_sessions.storyrun), not from the environment: one
+ * environment string holds at most 128 KiB on Linux, less than a valid spec.
+ */
+export function storyPod(storyRun: StoryRun, attempt: AttemptIdentity, config: StoryPodSettings): k8s.V1Pod {
   const { spec } = storyRun;
-  const snapshot = {
-    apiVersion: storyRun.apiVersion,
-    kind: storyRun.kind,
-    metadata: {
-      name: storyRun.metadata.name,
-      namespace: storyRun.metadata.namespace,
-      uid: storyRun.metadata.uid,
-      generation: storyRun.metadata.generation,
-    },
-    spec,
-  };
   const env: k8s.V1EnvVar[] = [
-    { name: 'NIGHTSHIFT_STORYRUN', value: JSON.stringify(snapshot) },
-    { name: 'NIGHTSHIFT_SESSION_ID', value: attempt.sessionId },
-    { name: 'NIGHTSHIFT_ATTEMPT', value: String(attempt.attempt) },
-    { name: 'NIGHTSHIFT_MODE', value: attempt.mode },
-    { name: 'NIGHTSHIFT_WORKSPACE', value: WORKSPACE_PATH },
-    secretEnv('DATABASE_URL', config.runner.databaseSecret.name, config.runner.databaseSecret.key),
+    { name: RUNNER_ENV.sessionId, value: attempt.sessionId },
+    { name: RUNNER_ENV.attempt, value: String(attempt.attempt) },
+    { name: RUNNER_ENV.mode, value: attempt.mode },
+    { name: RUNNER_ENV.workspace, value: WORKSPACE_PATH },
+    secretEnv(RUNNER_ENV.databaseURL, config.runner.databaseSecret.name, config.runner.databaseSecret.key),
   ];
   if (spec.repository.credentialsSecretRef) {
     const ref = spec.repository.credentialsSecretRef;
-    env.push(secretEnv('NIGHTSHIFT_GIT_TOKEN', ref.name, ref.key ?? 'token'));
+    env.push(secretEnv(RUNNER_ENV.gitToken, ref.name, ref.key ?? DEFAULT_SECRET_KEYS.gitToken));
   }
   if (spec.agent.credentialsSecretRef) {
     const ref = spec.agent.credentialsSecretRef;
-    env.push(secretEnv('NIGHTSHIFT_AGENT_API_KEY', ref.name, ref.key ?? 'apiKey'));
+    env.push(secretEnv(RUNNER_ENV.agentApiKey, ref.name, ref.key ?? DEFAULT_SECRET_KEYS.agentApiKey));
   }
-  if (config.runner.dashboardURL) env.push({ name: 'NIGHTSHIFT_DASHBOARD_URL', value: config.runner.dashboardURL });
+  if (config.runner.dashboardURL) env.push({ name: RUNNER_ENV.dashboardURL, value: config.runner.dashboardURL });
   for (const [name, value] of Object.entries(config.runner.env)) {
     if (!env.some((e) => e.name === name)) env.push({ name, value });
   }
@@ -124,9 +137,9 @@ export function storyPod(storyRun: StoryRun, attempt: AttemptIdentity, config: O
         ...baseLabels(storyRun),
         [LABELS.attempt]: String(attempt.attempt),
         [LABELS.mode]: attempt.mode,
-        'app.kubernetes.io/name': 'nightshift-runner',
+        [LABELS.name]: RUNNER_APP_NAME,
       },
-      annotations: { 'nightshift.dev/story-id': spec.story.id, 'nightshift.dev/session-id': attempt.sessionId },
+      annotations: { [ANNOTATIONS.storyId]: spec.story.id, [ANNOTATIONS.sessionId]: attempt.sessionId },
       ownerReferences: [ownerReference(asKubernetesObject(storyRun))],
     },
     spec: {
@@ -159,7 +172,7 @@ export function storyPod(storyRun: StoryRun, attempt: AttemptIdentity, config: O
         : {}),
       containers: [
         {
-          name: 'runner',
+          name: RUNNER_CONTAINER,
           image: config.runner.image,
           imagePullPolicy: config.runner.imagePullPolicy,
           env,
@@ -175,7 +188,7 @@ export function storyPod(storyRun: StoryRun, attempt: AttemptIdentity, config: O
 }
 
 /** The Secret that hands runner pods the database URL, when the operator manages it. */
-export function databaseSecret(namespace: string, config: OperatorConfig): k8s.V1Secret | undefined {
+export function databaseSecret(namespace: string, config: Pick<StoryPodSettings, 'runner'>): k8s.V1Secret | undefined {
   if (!config.runner.databaseURL) return undefined;
   return {
     apiVersion: 'v1',

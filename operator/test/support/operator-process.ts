@@ -13,7 +13,8 @@ export const RUNNER_IMAGE = process.env.NIGHTSHIFT_RUNNER_IMAGE ?? 'nightshift.l
 
 export interface OperatorOptions {
   kubeconfig: string;
-  databaseURL: string;
+  /** Unset: the operator runs its embedded Postgres (configure database.embedded in config). */
+  databaseURL?: string;
   namespace: string;
   identity?: string;
   /** Extra configuration, written to the YAML file the operator is started with. */
@@ -69,8 +70,9 @@ export class OperatorProcess {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       KUBECONFIG: options.kubeconfig,
-      DATABASE_URL: options.databaseURL,
-      NIGHTSHIFT_RUNNER_DATABASE_URL: options.databaseURL,
+      ...(options.databaseURL
+        ? { DATABASE_URL: options.databaseURL, NIGHTSHIFT_RUNNER_DATABASE_URL: options.databaseURL }
+        : {}),
       NIGHTSHIFT_NAMESPACES: options.namespace,
       NIGHTSHIFT_IDENTITY: this.identity,
       NIGHTSHIFT_HTTP_PORT: String(this.port),

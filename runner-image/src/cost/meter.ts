@@ -2,6 +2,7 @@
 // the story's cap before the call (refused when it does not fit, or when it
 // cannot be bounded), settled to the priced usage after it, and recorded as an
 // AgentCall event; the session's cost_usd follows the settled total.
+import { RUNNER_ENV } from '@nightshift/crds/contract';
 import { BudgetExceeded } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { EventSink } from '../records/events.ts';
@@ -88,7 +89,7 @@ export class CostMeter {
         if (!(await this.deps.ledger.settle(id, actualUSD))) {
           this.deps.log.error(
             { reservationId: id, actualUSD },
-            'the reservation expired before it was settled: this cost is not in the ledger (raise NIGHTSHIFT_RESERVATION_TTL_SECONDS)',
+            `the reservation expired before it was settled: this cost is not in the ledger (raise ${RUNNER_ENV.reservationTTLSeconds})`,
           );
         }
         await this.refreshCost();
@@ -103,7 +104,7 @@ export class CostMeter {
     if (worstCase === undefined) {
       const message =
         `refused ${what}: its cost cannot be bounded because no price is known for model ` +
-        `"${call.model}"${call.provider ? ` (provider ${call.provider})` : ''}; set its price in NIGHTSHIFT_MODEL_PRICES`;
+        `"${call.model}"${call.provider ? ` (provider ${call.provider})` : ''}; set its price in ${RUNNER_ENV.modelPrices}`;
       await this.deps.events.record({ type: 'BudgetRefused', step: call.step, message, data: { ...call } });
       throw new BudgetExceeded(message);
     }

@@ -1,6 +1,7 @@
 // What a model call costs: prices from @pydantic/genai-prices (tiers and cache
 // rates included), overridable per model for private or unlisted models. A
 // model without a known price has no bound, and callers must refuse the call.
+import { RUNNER_ENV } from '@nightshift/crds/contract';
 import { calcPrice, type Provider } from '@pydantic/genai-prices';
 import type { ModelPrice } from '../config.ts';
 
@@ -31,7 +32,7 @@ export class Pricing {
     const models = Object.entries(overrides).map(([id, prices]) => ({ id, match: { equals: id }, prices }));
     this.overrides =
       models.length > 0
-        ? { id: 'nightshift-overrides', name: 'NIGHTSHIFT_MODEL_PRICES', api_pattern: '.*', models }
+        ? { id: 'nightshift-overrides', name: RUNNER_ENV.modelPrices, api_pattern: '.*', models }
         : undefined;
   }
 

@@ -3,8 +3,19 @@
 // confident the runner is and why, the human decisions, the cost, and a link
 // to the run's replay. Pure.
 import type { Answer, ReviewResult, Story, VerifyOutcome } from '../agents/agent.ts';
-import type { GateRecord } from '../workflow/state.ts';
+import type { GateChoice } from '@nightshift/crds/contract';
 import type { BranchSummary } from '../worktree/worktree.ts';
+
+/** How the confidence gate ruled, and why: what the description reports (the gate step records it). */
+export interface GateRecord {
+  round: number;
+  confidence: number;
+  threshold: number;
+  factors: { name: string; score: number; weight: number; detail: string }[];
+  /** pass: at or above the threshold; the rest are a human's answers at the gate */
+  choice: 'pass' | GateChoice;
+  comment: string | null;
+}
 
 export interface PullRequestFacts {
   story: Story;

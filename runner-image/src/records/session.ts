@@ -11,6 +11,7 @@ import { z } from 'zod';
 import {
   ATTEMPT_OUTCOMES,
   NOTIFY_CHANNELS,
+  RUNNER_ENV,
   defineTable,
   executionSessionRowSchema,
   storyNotificationPayload,
@@ -49,7 +50,7 @@ export async function readAttempt(pool: pg.Pool, sessionId: string): Promise<Att
     'select id, story_uid, namespace, name, attempt, ended_at, outcome, storyrun from execution_sessions where id = $1',
     [sessionId],
   );
-  if (rows[0] === undefined) throw new Error(`execution_sessions has no row ${sessionId} (NIGHTSHIFT_SESSION_ID)`);
+  if (rows[0] === undefined) throw new Error(`execution_sessions has no row ${sessionId} (${RUNNER_ENV.sessionId})`);
   const row = attemptRow.parse(rows[0]);
   return {
     storyUid: row.story_uid,
@@ -78,7 +79,7 @@ export class SessionRecord {
     if (await this.update('runner_started_at = coalesce(runner_started_at, now()), heartbeat_at = now()', [])) return;
     const ended = await this.endedOutcome();
     if (ended === undefined) {
-      throw new Error(`execution_sessions has no row ${this.sessionId} (NIGHTSHIFT_SESSION_ID)`);
+      throw new Error(`execution_sessions has no row ${this.sessionId} (${RUNNER_ENV.sessionId})`);
     }
     throw new Error(
       `attempt ${this.sessionId} was already ended (outcome ${ended ?? 'none'}) before its runner started`,

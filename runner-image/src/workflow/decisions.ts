@@ -1,6 +1,7 @@
 // The questions the workflow puts to a human: their ids (unique per story and
 // question, stable across resumes) and what they say. Pure: no I/O.
 import { createHash } from 'node:crypto';
+import { GATE_CHOICES, type GateChoice } from '@nightshift/crds/contract';
 import type { AgentQuestion } from '../agents/agent.ts';
 import type { Decision } from '../records/decisions.ts';
 import type { Assessment } from './confidence.ts';
@@ -28,8 +29,8 @@ export function agentDecision(story: StoryKey, sequence: number, question: Agent
   };
 }
 
-export const GATE_OPTIONS = ['approve', 'retry', 'abort'] as const;
-export type GateChoice = (typeof GATE_OPTIONS)[number];
+export const GATE_OPTIONS = GATE_CHOICES;
+export type { GateChoice };
 
 export interface GateContext {
   round: number;

@@ -2,18 +2,7 @@
 // JSON only: it must survive a new process reading it back.
 import { Annotation } from '@langchain/langgraph';
 import type { AgentQuestion, Answer, ReviewResult, VerifyOutcome } from '../agents/agent.ts';
-import type { Factor } from './confidence.ts';
-import type { GateChoice } from './decisions.ts';
-
-export interface GateRecord {
-  round: number;
-  confidence: number;
-  threshold: number;
-  factors: Factor[];
-  /** pass: at or above the threshold; the rest are a human's answers */
-  choice: 'pass' | GateChoice;
-  comment: string | null;
-}
+import type { GateRecord } from '../deliver/description.ts';
 
 export type StoryResult =
   | { outcome: 'Succeeded'; pullRequest: { url: string; number: number }; confidence: number }

@@ -1,6 +1,7 @@
 // The worktree against a real forge (git smart HTTP with a token): cloned on
 // the story branch without the token landing on disk, committed atomically,
 // serialized, pushed, and repaired after a killed git.
+import { branchFor } from '@nightshift/crds/contract';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +37,7 @@ describe('worktree', function () {
     remoteURL: forge.gitURL('demo/hello'),
     token: TOKEN,
     baseBranch: 'main',
-    branch: `nightshift/${workspace}`,
+    branch: branchFor(workspace),
     author: { name: 'Nightshift', email: 'nightshift@localhost' },
     onRecovery: (reason) => recoveries.push(reason),
   });

@@ -4,6 +4,7 @@
 // remaining cap and settled to what the command reports (cost lines on
 // stdout, see output.ts); a command that reports nothing is charged its whole
 // reservation, since what it spent is unknown.
+import { RUNNER_ENV } from '@nightshift/crds/contract';
 import { BudgetExceeded, StoryFailure } from '../../errors.ts';
 import { runCommand } from '../../commands/run-command.ts';
 import type { AgentContext, ImplementInput, ImplementResult, ReviewResult, StoryAgent } from '../agent.ts';
@@ -67,7 +68,7 @@ export class CliAgent implements StoryAgent {
         NIGHTSHIFT_AGENT_MODEL: agent.model,
         NIGHTSHIFT_AGENT_PROVIDER: agent.provider,
         NIGHTSHIFT_AGENT_BASE_URL: agent.baseURL,
-        NIGHTSHIFT_AGENT_API_KEY: this.ctx.apiKey,
+        [RUNNER_ENV.agentApiKey]: this.ctx.apiKey,
       },
     });
     const report = parseCliOutput(result.stdout);

@@ -1,0 +1,15 @@
+// A story with no attempt yet: admission decides (queue, budget and schedule
+// plug in there); once admitted, the first attempt starts.
+import type { PlanDraft } from '../plan-draft.ts';
+
+export function planNotStarted(d: PlanDraft): void {
+  const { admission } = d.o;
+  if (!admission.admitted) {
+    if (d.previous.phase !== 'Queued') d.transition('Queued', admission.message);
+    d.next('Queued', admission.message);
+    return;
+  }
+  d.transition('Admitted', admission.message);
+  d.startAttempt('run', 'admitted');
+  d.next('Admitted', 'Admitted; starting the story pod');
+}

@@ -35,7 +35,8 @@ describe('StoryRun lifecycle on the local cluster', function () {
       kubeconfig: env.cluster.kubeconfigPath,
       databaseURL: env.databaseURL,
       namespace: env.namespace,
-      config: { runner: { pendingTimeoutSeconds: 20 } },
+      // Long enough for a kubelet under load to report a missing Secret and, once it exists, retry (up to ~10 s).
+      config: { runner: { pendingTimeoutSeconds: 60 } },
     });
   });
   after(async () => {
@@ -158,7 +159,7 @@ describe('StoryRun lifecycle on the local cluster', function () {
     story.spec.repository.credentialsSecretRef = { name: 'no-such-secret' };
     const created = await createStoryRun(env, story);
     await createStoryRun(env, sampleStoryRun(env, 'neighbour'));
-    const failed = await waitForPhase(env, 'no-secret', 'Failed', { timeoutMs: 90_000, diagnostics });
+    const failed = await waitForPhase(env, 'no-secret', 'Failed', { timeoutMs: 120_000, diagnostics });
     const complete = failed.status!.conditions!.find((c) => c.type === 'Complete');
     assert.equal(complete?.reason, 'CreateContainerConfigError');
     assert.match(complete!.message, /no-such-secret/);

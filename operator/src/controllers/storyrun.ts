@@ -4,7 +4,7 @@
 // it twice, or after a crash at any point, changes nothing more.
 import { HttpMethod, type KubernetesObject, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
 import type pg from 'pg';
-import { storyRunSchema, type StoryRun, type StoryRunStatus } from '@nightshift/crds';
+import { storyRunPhaseSchema, storyRunSchema, type StoryRun, type StoryRunStatus } from '@nightshift/crds';
 import { LABELS, MANAGED_BY, RESOURCES, STORYRUN_FINALIZER } from '@nightshift/crds/contract';
 import { Gauge } from 'prom-client';
 import type { AdmissionPolicy } from '../admission/admission.ts';
@@ -27,7 +27,6 @@ import {
   removeCondition,
   removeFinalizer,
   resourcePath,
-  setCondition,
   statusEqual,
   writeStatus,
   type Controller,
@@ -41,7 +40,8 @@ import { applyAction } from '../storyrun/actions.ts';
 import { isLive } from '../storyrun/attempt-end.ts';
 import { mergeConditions, storyRunConditions } from '../storyrun/conditions.ts';
 import { databaseSecretKeeper } from '../storyrun/database-secret.ts';
-import { describeIssues, invalidCondition, VALID_CONDITION } from '../storyrun/invalid.ts';
+import { VALID_CONDITION } from '../storyrun/invalid.ts';
+import { reportInvalid } from './storyrun-invalid.ts';
 import { podView, volumeView } from '../storyrun/observe.ts';
 import { planStoryRun, type LifecyclePolicy, type Transition } from '../storyrun/plan.ts';
 import { asKubernetesObject, volumeNameFor, type StoryPodSettings } from '../storyrun/resources.ts';
@@ -95,7 +95,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     const raw = deps.storyRuns.get(namespace, name);
     if (!raw) return {}; // deleted: its pods and volume go with it (ownerReferences)
     const parsed = storyRunSchema.safeParse(raw);
-    if (!parsed.success) return reportInvalid(raw, parsed.error.issues);
+    if (!parsed.success) return reportInvalid(raw, parsed.error.issues, { ...deps, now });
     const storyRun = parsed.data;
     const uid = storyRun.metadata.uid!;
 
@@ -199,45 +199,6 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
       // Best effort, off the reconcile's critical path: the record above is the durable one.
       void deps.event(asKubernetesObject(storyRun), t.warning ? 'Warning' : 'Normal', t.reason, t.message);
     }
-  }
-
-  /**
-   * An object the schema rejects cannot be planned for: say so where its owner
-   * looks (a Warning Event, the Valid condition) and change nothing else. An
-   * edit that fixes it triggers the next reconcile.
-   */
-  async function reportInvalid(raw: KubernetesObject, issues: Parameters<typeof describeIssues>[0]) {
-    const key = `${raw.metadata?.namespace}/${raw.metadata?.name}`;
-    const condition = invalidCondition(issues);
-    const rawStatus = (raw as { status?: unknown }).status;
-    const status = rawStatus !== null && typeof rawStatus === 'object' ? { ...rawStatus } : {};
-    const conditions = 'conditions' in status && Array.isArray(status.conditions) ? status.conditions : [];
-    const generation = raw.metadata?.generation;
-    const updated = setCondition(
-      conditions,
-      { ...condition, ...(generation !== undefined ? { observedGeneration: generation } : {}) },
-      now(),
-    );
-    deps.logger.error({ storyRun: key, issues: describeIssues(issues) }, 'StoryRun does not match the schema');
-    const uid = raw.metadata?.uid;
-    const fresh =
-      uid === undefined ||
-      (await recordEvent(deps.pool, {
-        storyUid: uid,
-        type: condition.reason,
-        message: condition.message ?? '',
-        data: generation !== undefined ? { generation } : {},
-        idempotencyKey: `operator:${uid}:g${generation ?? 0}:${condition.reason}`,
-      }));
-    if (fresh) void deps.event(raw, 'Warning', condition.reason, condition.message ?? '');
-    if (statusEqual(conditions, updated)) return {};
-    try {
-      await writeStatus(deps.client, RESOURCES.storyRun, raw, { ...status, conditions: updated });
-    } catch (error) {
-      if (isStaleWrite(error)) return { requeueAfterMs: 200 };
-      throw error;
-    }
-    return {};
   }
 
   async function finalize(storyRun: StoryRun): Promise<{ requeueAfterMs?: number }> {
@@ -349,10 +310,8 @@ export function setupStoryRunController(manager: Manager, deps: StoryRunControll
   return controller;
 }
 
-/** The phase an object's status claims, for the gauge (unparsed objects count as they are). */
+/** The phase an object's status claims, for the gauge (an object without a valid one counts as New). */
 function phaseOf(object: KubernetesObject): string {
-  const phase = storyRunSchema.shape.status
-    .unwrap()
-    .shape.phase.safeParse((object as { status?: { phase?: unknown } }).status?.phase);
-  return phase.success && phase.data ? phase.data : 'New';
+  const phase = storyRunPhaseSchema.safeParse((object as { status?: { phase?: unknown } }).status?.phase);
+  return phase.success ? phase.data : 'New';
 }

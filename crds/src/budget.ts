@@ -50,9 +50,17 @@ export type BudgetSpec = z.infer<typeof budgetSpecSchema>;
 export const budgetStatusSchema = z.object({
   spentTodayUSD: z.number().optional(),
   spentThisWeekUSD: z.number().optional(),
+  reservedUSD: z.number().optional().meta({ description: 'Held by model calls in flight (USD).' }),
+  remainingTodayUSD: z.number().optional(),
   state: z.enum(['Ok', 'Warning', 'Exceeded']).optional(),
-  periodResetsAt: z.iso.datetime({ offset: true }).optional(),
-  projectedUSD: z.number().optional(),
+  periodResetsAt: z.iso.datetime({ offset: true }).optional().meta({ description: 'When the current day ends.' }),
+  projectedTodayUSD: z.number().optional().meta({ description: "Today's spend rate so far, extrapolated to its end." }),
+  projectedWeekUSD: z.number().optional(),
+  pendingIncrease: z
+    .string()
+    .optional()
+    .meta({ description: 'A raised limit or an extension waiting for its confirmation annotation.' }),
+  estimateMeanErrorUSD: z.number().optional().meta({ description: 'How far cost estimates were off, on average.' }),
   conditions: conditionsSchema.optional(),
   observedGeneration: z.int().optional(),
 });

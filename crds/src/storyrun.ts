@@ -131,6 +131,17 @@ export const storyRunSpecSchema = z
     repository: repositorySchema.meta(cel({ rule: 'self == oldSelf', message: 'spec.repository is immutable' })),
     queueRef: z.string().max(253).optional().meta({ description: 'Name of a WorkQueue in the same namespace.' }),
     priority: z.int().min(-1000).max(1000).default(0).meta({ description: 'Higher runs first within a queue.' }),
+    position: z.int().min(-1000000).max(1000000).optional().meta({
+      description:
+        'Order among stories of the same priority in a queue: lower first, then stories without a position, then by creation time. Move to front: set it below the lowest in the queue.',
+    }),
+    skip: z.boolean().default(false).meta({
+      description:
+        'Keep this story queued: the queue admits the stories after it, never this one, until skip is false.',
+    }),
+    budgetRef: z.string().max(253).optional().meta({
+      description: "Name of a Budget in the same namespace this story also draws on, besides its queue's.",
+    }),
     agent: agentSchema.default({ backend: 'scripted', maxTurns: 30, maxTokensPerCall: 4096 }),
     verify: verifySchema.optional(),
     maxCostUSD: moneySchema('Hard cost cap for this story').optional(),
@@ -209,6 +220,9 @@ export const storyRunStatusSchema = z.object({
   pullRequest: z.object({ url: z.string(), number: z.int() }).optional(),
   pendingDecision: pendingDecisionSchema.optional(),
   confidence: z.number().optional(),
+  queuePosition: z.int().min(1).optional().meta({ description: 'Place in its queue while Queued (1: admitted next).' }),
+  estimateUSD: z.number().optional().meta({ description: 'Expected cost (p50) estimated before admission (USD).' }),
+  estimateP90USD: z.number().optional().meta({ description: 'Cost this story stays under in 9 of 10 cases (USD).' }),
   observedGeneration: z.int().optional(),
   message: z.string().optional(),
 });

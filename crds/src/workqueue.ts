@@ -56,8 +56,15 @@ export const scheduleSchema = z.object({
   windows: z.array(scheduleWindowSchema).max(50).default([]).meta({
     description: 'When stories may start; no windows means always.',
   }),
-  blackouts: z.array(blackoutSchema).max(100).default([]),
-  override: z.enum(['None', 'ForceRun', 'ForceStop']).default('None'),
+  blackouts: z.array(blackoutSchema).max(100).default([]).meta({
+    description: 'Do-not-disturb periods: nothing is admitted, and non-critical notifications wait until they end.',
+  }),
+  override: z.enum(['None', 'ForceRun', 'ForceStop']).default('None').meta({
+    description: 'ForceRun: open whatever the windows say; ForceStop: closed whatever they say.',
+  }),
+  onClose: z.enum(['Finish', 'Pause']).default('Finish').meta({
+    description: 'When a window closes: let running stories finish, or pause them gracefully until it opens again.',
+  }),
 });
 export type Schedule = z.infer<typeof scheduleSchema>;
 
@@ -67,13 +74,58 @@ export const workQueueSpecSchema = z
     paused: z.boolean().default(false).meta({ description: 'Admit nothing new; running stories go on.' }),
     budgetRef: z.string().max(253).optional().meta({ description: 'Name of a Budget in the same namespace.' }),
     schedule: scheduleSchema.optional(),
+    maxParallelPerRepository: z.int().optional().meta({
+      description: 'Stories of one repository running at once; unset: only maxParallel limits them.',
+    }),
+    autoPause: z
+      .object({
+        failures: z.int().default(3).meta({ description: 'Failed stories that pause the queue...' }),
+        withinMinutes: z.int().default(60).meta({ description: '...when they fail within this many minutes.' }),
+      })
+      .default({ failures: 3, withinMinutes: 60 })
+      .meta({ description: 'Repeated failures pause the queue (spec.paused) so nothing more is spent on them.' }),
   })
-  .meta(cel({ rule: 'self.maxParallel >= 0', message: 'maxParallel must be at least 0', fieldPath: '.maxParallel' }));
+  .meta(
+    cel(
+      { rule: 'self.maxParallel >= 0', message: 'maxParallel must be at least 0', fieldPath: '.maxParallel' },
+      {
+        rule: '!has(self.maxParallelPerRepository) || self.maxParallelPerRepository >= 1',
+        message: 'maxParallelPerRepository must be at least 1',
+        fieldPath: '.maxParallelPerRepository',
+      },
+      {
+        rule: 'self.autoPause.failures >= 1 && self.autoPause.withinMinutes >= 1',
+        message: 'autoPause.failures and autoPause.withinMinutes must be at least 1',
+        fieldPath: '.autoPause',
+      },
+    ),
+  );
 export type WorkQueueSpec = z.infer<typeof workQueueSpecSchema>;
 
+export const WORKQUEUE_STATES = [
+  'Admitting',
+  'Idle',
+  'MaxParallelReached',
+  'ScheduleClosed',
+  'DoNotDisturb',
+  'BudgetExceeded',
+  'QueuePaused',
+] as const;
+
 export const workQueueStatusSchema = z.object({
-  running: z.int().optional(),
-  queued: z.int().optional(),
+  running: z.int().optional().meta({ description: 'Stories of this queue running now.' }),
+  queued: z.int().optional().meta({ description: 'Stories waiting to be admitted.' }),
+  admittedToday: z
+    .int()
+    .optional()
+    .meta({ description: "Stories admitted since midnight (the schedule's time zone)." }),
+  next: z.string().optional().meta({ description: 'The StoryRun admitted next.' }),
+  state: z.enum(WORKQUEUE_STATES).optional().meta({ description: 'Why the queue admits, or why it admits nothing.' }),
+  costTodayUSD: z.number().optional().meta({ description: "What the queue's stories spent today, together (USD)." }),
+  scheduleOpen: z.boolean().optional(),
+  nextScheduleChange: z.iso.datetime({ offset: true }).optional().meta({
+    description: 'When the schedule next opens or closes.',
+  }),
   conditions: conditionsSchema.optional(),
   observedGeneration: z.int().optional(),
 });

@@ -50,10 +50,10 @@ describe('nightshift.dev CRDs on the local cluster', function () {
     const storyRuns = (await kubectl(['get', 'storyruns', '-n', namespace])).split('\n')[0]!;
     assert.match(storyRuns, /^NAME\s+PHASE\s+STEP\s+QUEUE\s+COST\s+PR\s+AGE$/);
     const queues = (await kubectl(['get', 'wq', '-n', namespace])).split('\n');
-    assert.match(queues[0]!, /^NAME\s+RUNNING\s+QUEUED\s+MAX\s+PAUSED\s+AGE$/);
-    assert.match(queues[1]!, /^nightly\s+2\s+false\s+/);
+    assert.match(queues[0]!, /^NAME\s+RUNNING\s+QUEUED\s+MAX\s+NEXT\s+STATE\s+AGE$/);
+    assert.match(queues[1]!, /^nightly\s+2\s+/);
     const budgets = (await kubectl(['get', 'budgets', '-n', namespace])).split('\n')[0]!;
-    assert.match(budgets, /^NAME\s+TODAY\s+WEEK\s+STATE\s+AGE$/);
+    assert.match(budgets, /^NAME\s+TODAY\s+WEEK\s+RESERVED\s+STATE\s+RESETSAT\s+AGE$/);
   });
 
   const invalid = readdirSync(join(examplesDir, 'invalid')).filter((f) => f.endsWith('.yaml'));

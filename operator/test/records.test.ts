@@ -28,6 +28,7 @@ describe('operator records', function () {
       story: { id: 'T-1', title: 'Fix login', description: 'ü'.repeat(65_536), acceptanceCriteria: [] },
       repository: { url: 'https://example.com/r.git', baseBranch: 'main' },
       priority: 0,
+      skip: false,
       agent: { backend: 'scripted', maxTurns: 30, maxTokensPerCall: 4096 },
       confidenceThreshold: 0.8,
       backoffLimit: 2,

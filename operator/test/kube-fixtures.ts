@@ -220,3 +220,21 @@ export class ApiServerProxy {
     upstream.pipe(client);
   }
 }
+
+/** A copy of kc that records the URL of every request made with it (lists and watches alike). */
+export function recordingKubeConfig(kc: k8s.KubeConfig): { kc: k8s.KubeConfig; urls: URL[] } {
+  const copy = new k8s.KubeConfig();
+  copy.loadFromOptions({
+    clusters: kc.clusters,
+    users: kc.users,
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  });
+  const urls: URL[] = [];
+  const apply = copy.applySecurityAuthentication.bind(copy);
+  copy.applySecurityAuthentication = (context) => {
+    urls.push(new URL(context.getUrl()));
+    return apply(context);
+  };
+  return { kc: copy, urls };
+}

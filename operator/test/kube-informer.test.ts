@@ -5,8 +5,21 @@
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { eventually, testNamespace } from '../../hack/test/harness.ts';
-import { createInformer, RestClient, type InformerEvent, type SupervisedInformer } from '../src/kube/index.ts';
-import { ApiServerProxy, clusterWithWidgets, widgetResource, widgetsIn, type Widget } from './kube-fixtures.ts';
+import {
+  createInformer,
+  RestClient,
+  type InformerEvent,
+  type InformerOptions,
+  type SupervisedInformer,
+} from '../src/kube/index.ts';
+import {
+  ApiServerProxy,
+  clusterWithWidgets,
+  recordingKubeConfig,
+  widgetResource,
+  widgetsIn,
+  type Widget,
+} from './kube-fixtures.ts';
 
 describe('kube informer', function () {
   let client: RestClient;
@@ -28,7 +41,7 @@ describe('kube informer', function () {
     await Promise.all(informers.splice(0).map((informer) => informer.stop()));
   });
 
-  function widgetInformer(options: Partial<Parameters<typeof createInformer>[1]> = {}, via = client) {
+  function widgetInformer(options: Partial<InformerOptions<Widget>> = {}, via = client) {
     const informer = createInformer<Widget>(via, { resource: widgetResource, namespace, ...options });
     informers.push(informer);
     const events: InformerEvent<Widget>[] = [];
@@ -83,6 +96,41 @@ describe('kube informer', function () {
       );
       assert.equal(lean.informer.get(namespace, name)!.metadata?.managedFields, undefined, `${name}: stripped`);
       assert.ok(full.informer.get(namespace, name)!.metadata?.managedFields?.length, `${name}: kept when asked`);
+    }
+  });
+
+  it('lists in pages (limit/continue) and trims every object, listed or watched, with its transform', async () => {
+    for (let i = 0; i < 12; i++) await widgets.create(`paged-${i}`, { labels: { team: 'a' } });
+    const recording = recordingKubeConfig(client.kc);
+    const { informer } = widgetInformer(
+      {
+        listPageSize: 5,
+        transform: (widget) => {
+          delete widget.metadata!.labels;
+          widget.spec = { priority: widget.spec.priority };
+        },
+      },
+      new RestClient(recording.kc),
+    );
+    informer.start();
+    await informer.waitForSync();
+    assert.equal(informer.list().length, 12, 'every page made it into the cache');
+    const lists = recording.urls.filter(
+      (u) => u.pathname.endsWith('/widgets') && u.searchParams.get('watch') !== 'true',
+    );
+    assert.deepEqual(
+      lists.map((u) => [u.searchParams.get('limit'), Boolean(u.searchParams.get('continue'))]),
+      [
+        ['5', false],
+        ['5', true],
+        ['5', true],
+      ],
+      'three pages of at most 5',
+    );
+    await widgets.create('watched', { labels: { team: 'a' } });
+    const watched = await eventually('the watched widget', () => informer.get(namespace, 'watched'));
+    for (const widget of [...informer.list(), watched]) {
+      assert.equal(widget.metadata?.labels, undefined, `${widget.metadata?.name} trimmed`);
     }
   });
 

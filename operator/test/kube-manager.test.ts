@@ -12,7 +12,14 @@ import { Registry } from 'prom-client';
 import { eventually, testNamespace } from '../../hack/test/harness.ts';
 // Through the workspace's public entry point, as a dashboard server would import it.
 import { Manager, objectKey, RestClient, writeStatus, type ManagerOptions } from '@nightshift/operator/kube';
-import { ApiServerProxy, clusterWithWidgets, widgetResource, widgetsIn, type Widget } from './kube-fixtures.ts';
+import {
+  ApiServerProxy,
+  clusterWithWidgets,
+  recordingKubeConfig,
+  widgetResource,
+  widgetsIn,
+  type Widget,
+} from './kube-fixtures.ts';
 
 describe('kube manager', function () {
   let kc: k8s.KubeConfig;
@@ -63,27 +70,9 @@ describe('kube manager', function () {
     return { status: response.status, body: await response.text() };
   }
 
-  /** A copy of kc that records the URL of every request made with it (lists and watches alike). */
-  function recordingKubeConfig() {
-    const copy = new k8s.KubeConfig();
-    copy.loadFromOptions({
-      clusters: kc.clusters,
-      users: kc.users,
-      contexts: kc.contexts,
-      currentContext: kc.currentContext,
-    });
-    const urls: URL[] = [];
-    const apply = copy.applySecurityAuthentication.bind(copy);
-    copy.applySecurityAuthentication = (context) => {
-      urls.push(new URL(context.getUrl()));
-      return apply(context);
-    };
-    return { kc: copy, urls };
-  }
-
   it('shares one informer per resource and selectors: one list and one watch per namespace', async () => {
     const other = await testNamespace('kube-manager');
-    const recording = recordingKubeConfig();
+    const recording = recordingKubeConfig(kc);
     const { manager: m, lines } = manager({ client: new RestClient(recording.kc), namespaces: [namespace, other] });
     const first = m.informer<Widget>(widgetResource);
     assert.equal(m.informer<Widget>(widgetResource), first, 'asking again returns the same informer');

@@ -37,12 +37,14 @@ import {
   type RestClient,
 } from '../kube/index.ts';
 import { applyAction } from '../storyrun/actions.ts';
+import { trimClaim, trimPod, trimStoryRun } from '../storyrun/cache.ts';
 import { isLive } from '../storyrun/attempt-end.ts';
 import { mergeConditions, storyRunConditions } from '../storyrun/conditions.ts';
 import { databaseSecretKeeper } from '../storyrun/database-secret.ts';
 import { VALID_CONDITION } from '../storyrun/invalid.ts';
 import { reportInvalid } from './storyrun-invalid.ts';
 import { podView, volumeView } from '../storyrun/observe.ts';
+import { isUrgentChange } from '../storyrun/urgent.ts';
 import { planStoryRun, type LifecyclePolicy, type Transition } from '../storyrun/plan.ts';
 import { asKubernetesObject, volumeNameFor, type StoryPodSettings } from '../storyrun/resources.ts';
 
@@ -251,10 +253,14 @@ export interface StoryRunControllerDeps {
  * by ownerReference), runners' NOTIFYs (leader only), and the phase gauge.
  */
 export function setupStoryRunController(manager: Manager, deps: StoryRunControllerDeps): Controller {
-  const owned = { labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` };
-  const storyRuns = manager.informer(RESOURCES.storyRun);
-  const pods = manager.informer<V1Pod>(podResource, owned);
-  const volumes = manager.informer<V1PersistentVolumeClaim>(persistentVolumeClaimResource, owned);
+  // Only what this controller made, and of it only what it reads (storyrun/cache.ts).
+  const owned = `${LABELS.managedBy}=${MANAGED_BY}`;
+  const storyRuns = manager.informer(RESOURCES.storyRun, { transform: trimStoryRun });
+  const pods = manager.informer<V1Pod>(podResource, { labelSelector: owned, transform: trimPod });
+  const volumes = manager.informer<V1PersistentVolumeClaim>(persistentVolumeClaimResource, {
+    labelSelector: owned,
+    transform: trimClaim,
+  });
   const reconcile = storyRunReconciler({
     pool: deps.pool,
     client: deps.client,
@@ -272,6 +278,7 @@ export function setupStoryRunController(manager: Manager, deps: StoryRunControll
   const controller = manager.addController({
     name: 'storyrun',
     for: storyRuns,
+    urgent: isUrgentChange,
     watches: [pods, volumes].map((informer) => ({
       informer,
       keysOf: keysFromController({ group: RESOURCES.storyRun.group, kind: RESOURCES.storyRun.kind }),

@@ -13,7 +13,7 @@ import type { RateLimiter } from './backoff.ts';
 import type { Informer, InformerEvent } from './informer.ts';
 import { objectKey } from './keys.ts';
 import { machineryMetrics } from './metrics.ts';
-import { WorkQueue } from './work-queue.ts';
+import { WorkQueue, type AddOptions } from './work-queue.ts';
 
 export interface ReconcileResult {
   /** Reconcile this key again after this long (a timer, a poll), even without an event. */
@@ -28,6 +28,8 @@ export interface WatchSource<T extends KubernetesObject = KubernetesObject> {
   informer: Informer<T>;
   /** Keys of the primary objects to reconcile when this object changes (e.g. keysFromController). */
   keysOf: (object: T) => string[];
+  /** Events that must not wait behind a backlog (a control that stops work); ordinary otherwise. */
+  urgent?: (event: InformerEvent<T>) => boolean;
 }
 
 export interface ControllerOptions {
@@ -44,6 +46,12 @@ export interface ControllerOptions {
   registry?: Registry;
   /** start() fails when the caches have not synced by then. */
   syncTimeoutMs?: number;
+  /**
+   * Primary events that must not wait behind a backlog: a person pressing
+   * Pause is reconciled before a thousand admissions (the work queue's urgent
+   * lane), still once per key.
+   */
+  urgent?: (event: InformerEvent<KubernetesObject>) => boolean;
   /**
    * Every cached primary is reconciled again this often; unset or 0: never.
    * Only primaries: a secondary's change reaches its primary anyway, so
@@ -83,10 +91,12 @@ export class Controller {
     this.started = true;
     const primaries = [this.options.for].flat();
     for (const informer of primaries) {
-      this.unsubscribes.push(informer.subscribe((event) => this.enqueueEvent(informer, event, primaryKeys)));
+      this.unsubscribes.push(
+        informer.subscribe((event) => this.enqueueEvent(informer, event, primaryKeys, this.options.urgent)),
+      );
     }
-    for (const { informer, keysOf } of this.options.watches ?? []) {
-      this.unsubscribes.push(informer.subscribe((event) => this.enqueueEvent(informer, event, keysOf)));
+    for (const { informer, keysOf, urgent } of this.options.watches ?? []) {
+      this.unsubscribes.push(informer.subscribe((event) => this.enqueueEvent(informer, event, keysOf, urgent)));
     }
     const informers = [...primaries, ...(this.options.watches ?? []).map((w) => w.informer)];
     for (const informer of informers) informer.start();
@@ -104,8 +114,8 @@ export class Controller {
   }
 
   /** Reconciles key soon, whatever the informers say (e.g. on a notification from elsewhere). */
-  enqueue(key: string): void {
-    this.queue.add(key);
+  enqueue(key: string, options?: AddOptions): void {
+    this.queue.add(key, options);
   }
 
   enqueueAfter(key: string, ms: number): void {
@@ -130,12 +140,15 @@ export class Controller {
     informer: Informer<T>,
     event: InformerEvent<T>,
     keysOf: (object: T) => string[],
+    isUrgent: ((event: InformerEvent<T>) => boolean) | undefined,
   ): void {
     try {
       const keys = new Set(keysOf(event.object));
       // An update can move an object away from its old primary (a changed label or owner).
       if (event.old) for (const key of keysOf(event.old)) keys.add(key);
-      for (const key of keys) this.queue.add(key);
+      const urgent = isUrgent?.(event) ?? false;
+      if (urgent) this.metrics?.urgentEnqueues.inc({ controller: this.name });
+      for (const key of keys) this.queue.add(key, { urgent });
     } catch (error) {
       this.logger.error(
         { err: error, event: event.type, informer: informer.description },

@@ -79,5 +79,5 @@ export {
   type ProbeServerOptions,
 } from './probes.ts';
 export { isStaleWrite, statusEqual, writeStatus } from './status.ts';
-export { WorkQueue, type ProcessKey, type WorkQueueOptions } from './work-queue.ts';
+export { WorkQueue, type AddOptions, type ProcessKey, type WorkQueueOptions } from './work-queue.ts';
 export { reuseConnections } from './connections.ts';

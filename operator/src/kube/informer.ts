@@ -21,7 +21,7 @@ import { errorMessage } from './errors.ts';
 import { keyOf, objectKey } from './keys.ts';
 import { machineryMetrics } from './metrics.ts';
 import { apiVersionOf, resourceName, resourcePath, type ResourceType } from './resource.ts';
-import type { RestClient } from './rest.ts';
+import { statusCode, type RestClient } from './rest.ts';
 
 export type InformerEventType = 'add' | 'update' | 'delete' | 'resync';
 
@@ -57,7 +57,7 @@ export interface Informer<T extends KubernetesObject = KubernetesObject> {
   subscribe(handler: InformerHandler<T>): () => void;
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubernetesObject = KubernetesObject> {
   resource: ResourceType;
   /** Watch one namespace; all namespaces when unset. */
   namespace?: string;
@@ -81,11 +81,20 @@ export interface InformerOptions {
    * cached object's memory (controller-runtime's TransformStripManagedFields).
    */
   keepManagedFields?: boolean;
+  /**
+   * Trims each object before it is cached, in place (ListWatch holds the same
+   * object): keep only what the controllers read, as controller-runtime's
+   * cache transforms do. Must keep metadata name, namespace, uid and
+   * resourceVersion.
+   */
+  transform?: (object: T) => void;
+  /** List in pages of this many objects (limit/continue), so a big relist is never one huge response. */
+  listPageSize?: number;
 }
 
 export function createInformer<T extends KubernetesObject>(
   client: RestClient,
-  options: InformerOptions,
+  options: InformerOptions<T>,
 ): SupervisedInformer<T> {
   return new SupervisedInformer<T>(client, options);
 }
@@ -93,7 +102,7 @@ export function createInformer<T extends KubernetesObject>(
 export class SupervisedInformer<T extends KubernetesObject> implements Informer<T> {
   readonly description: string;
   private readonly client: RestClient;
-  private readonly options: InformerOptions;
+  private readonly options: InformerOptions<T>;
   private readonly backoff: BackoffOptions;
   private readonly logger: Logger;
   private readonly store = new Map<string, T>();
@@ -114,7 +123,7 @@ export class SupervisedInformer<T extends KubernetesObject> implements Informer<
   private failingSince: Date | undefined;
   private lastError: string | undefined;
 
-  constructor(client: RestClient, options: InformerOptions) {
+  constructor(client: RestClient, options: InformerOptions<T>) {
     this.client = client;
     this.options = options;
     this.backoff = { baseMs: 1000, maxMs: 60_000, ...options.backoff };
@@ -238,15 +247,8 @@ export class SupervisedInformer<T extends KubernetesObject> implements Informer<
 
   /** The list behind every (re)list: the result replaces the cache, announcing the differences. */
   private async listFor(generation: number): Promise<KubernetesListObject<T>> {
-    const { resource, namespace, labelSelector, fieldSelector } = this.options;
-    const list = await this.client.request<KubernetesListObject<T>>(
-      HttpMethod.GET,
-      resourcePath(resource, { namespace }),
-      {
-        query: { labelSelector, fieldSelector },
-        timeoutMs: 120_000,
-      },
-    );
+    const { resource } = this.options;
+    const list = await this.listPages(generation);
     if (!this.running || generation !== this.generation) throw new Error('superseded by a newer informer');
     // List items come without apiVersion and kind; watch events have them.
     for (const item of list.items) {
@@ -260,6 +262,39 @@ export class SupervisedInformer<T extends KubernetesObject> implements Informer<
       for (const wake of this.syncWaiters.splice(0)) wake();
     }
     return list;
+  }
+
+  /**
+   * One consistent list, in pages: every page comes from the snapshot of the
+   * first (the API server's continue token), so the result is one list at one
+   * resourceVersion. An expired token (410) starts over.
+   */
+  private async listPages(generation: number): Promise<KubernetesListObject<T>> {
+    const { resource, namespace, labelSelector, fieldSelector, listPageSize = 500 } = this.options;
+    const path = resourcePath(resource, { namespace });
+    for (;;) {
+      let first: KubernetesListObject<T> | undefined;
+      const items: T[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const page: KubernetesListObject<T> = await this.client.request(HttpMethod.GET, path, {
+            query: { labelSelector, fieldSelector, limit: String(listPageSize), continue: token },
+            timeoutMs: 120_000,
+          });
+          if (!this.running || generation !== this.generation) throw new Error('superseded by a newer informer');
+          first ??= page;
+          for (const item of page.items) items.push(item);
+          // Plain JSON from the API server: the field is `continue` (client-node's model calls it _continue).
+          token = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
+        } while (token);
+      } catch (error) {
+        if (token && statusCode(error) === 410) continue; // the snapshot expired mid-list: list again
+        throw error;
+      }
+      const { continue: _done, ...metadata } = (first!.metadata ?? {}) as Record<string, unknown>;
+      return { ...first!, items, metadata };
+    }
   }
 
   private replace(items: T[]): void {
@@ -290,6 +325,7 @@ export class SupervisedInformer<T extends KubernetesObject> implements Informer<
     this.lastActivityAt = Date.now();
     // In place: ListWatch holds the same object, so its copy shrinks too.
     if (!this.options.keepManagedFields && object.metadata?.managedFields) delete object.metadata.managedFields;
+    this.options.transform?.(object);
     const key = objectKey(object);
     const old = this.store.get(key);
     if (old && old.metadata?.resourceVersion === object.metadata?.resourceVersion) return;

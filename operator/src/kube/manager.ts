@@ -17,7 +17,7 @@ import { informerHealth, type HealthThresholds, type InformerReadout } from './i
 import { LeaderElector, type LeaderElectionOptions } from './leader-election.ts';
 import { MultiNamespaceInformer } from './multi-namespace-informer.ts';
 import { PROBE_PATHS, startProbeServer, type JsonHandler, type ProbeServer } from './probes.ts';
-import type { ResourceType } from './resource.ts';
+import { resourceName, type ResourceType } from './resource.ts';
 import type { RestClient } from './rest.ts';
 
 /** Where the Lease is and how it is timed; the manager supplies the callbacks. */
@@ -52,9 +52,15 @@ export interface ManagerOptions {
   health: HealthThresholds;
 }
 
-export interface InformerSelectors {
+export interface InformerSelectors<T extends KubernetesObject = KubernetesObject> {
   labelSelector?: string;
   fieldSelector?: string;
+  /**
+   * Trims what the cache keeps of each object (see InformerOptions.transform).
+   * Everyone sharing the informer gets the trimmed objects, so the first to
+   * ask decides; a second ask with a different transform is refused.
+   */
+  transform?: (object: T) => void;
 }
 
 /** Work beside the controllers: a LISTEN connection, a periodic sweep. */
@@ -81,6 +87,7 @@ export class Manager {
   private readonly options: ManagerOptions;
   private readonly logger: Logger;
   private readonly informers = new Map<string, MultiNamespaceInformer>();
+  private readonly transforms = new Map<string, ((object: never) => void) | undefined>();
   private readonly controllers: Controller[] = [];
   private readonly runnables: Runnable[] = [];
   private readonly started = new Set<Controller | Runnable>();
@@ -119,22 +126,28 @@ export class Manager {
    */
   informer<T extends KubernetesObject = KubernetesObject>(
     resource: ResourceType,
-    selectors: InformerSelectors = {},
+    selectors: InformerSelectors<T> = {},
   ): MultiNamespaceInformer<T> {
-    const { labelSelector, fieldSelector } = selectors;
+    const { labelSelector, fieldSelector, transform } = selectors;
     const key = JSON.stringify([resource.group, resource.version, resource.plural, labelSelector, fieldSelector]);
     let informer = this.informers.get(key);
     if (!informer) {
-      informer = new MultiNamespaceInformer(this.options.client, this.options.namespaces, {
+      informer = new MultiNamespaceInformer<T>(this.options.client, this.options.namespaces, {
         resource,
         labelSelector,
         fieldSelector,
+        ...(transform ? { transform } : {}),
         logger: this.options.logger,
         registry: this.options.registry,
         ...this.options.informers,
-      });
+      }) as unknown as MultiNamespaceInformer;
       this.informers.set(key, informer);
+      this.transforms.set(key, transform);
       if (this.state === 'running') informer.start();
+    } else if (this.transforms.get(key) !== transform) {
+      throw new Error(
+        `manager ${this.name}: the informer for ${resourceName(resource)} is already shared with another transform`,
+      );
     }
     return informer as unknown as MultiNamespaceInformer<T>;
   }

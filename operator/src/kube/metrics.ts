@@ -9,6 +9,7 @@ export interface MachineryMetrics {
   reconcileDuration: Histogram<'controller'>;
   queueDepth: Gauge<'name'>;
   queueRetries: Counter<'name'>;
+  urgentEnqueues: Counter<'controller'>;
   informerRestarts: Counter<'resource'>;
   isLeader: Gauge<'lease'>;
 }
@@ -49,6 +50,12 @@ export function machineryMetrics(registry: Registry): MachineryMetrics {
         name: 'nightshift_workqueue_retries_total',
         help: 'Keys put back with backoff after a failure.',
         labelNames: ['name'],
+        registers,
+      }),
+      urgentEnqueues: new Counter({
+        name: 'nightshift_workqueue_urgent_adds_total',
+        help: 'Events put in the urgent lane (controls that must not wait behind a backlog).',
+        labelNames: ['controller'],
         registers,
       }),
       informerRestarts: new Counter({

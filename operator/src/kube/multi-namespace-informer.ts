@@ -22,7 +22,7 @@ export class MultiNamespaceInformer<T extends KubernetesObject = KubernetesObjec
   private readonly byNamespace = new Map<string, SupervisedInformer<T>>();
 
   /** namespaces: [] watches all namespaces with one informer. */
-  constructor(client: RestClient, namespaces: readonly string[], options: Omit<InformerOptions, 'namespace'>) {
+  constructor(client: RestClient, namespaces: readonly string[], options: Omit<InformerOptions<T>, 'namespace'>) {
     if (new Set(namespaces).size !== namespaces.length) {
       throw new Error(`namespaces for ${resourceName(options.resource)} repeat one: ${namespaces.join(', ')}`);
     }
@@ -86,7 +86,10 @@ export class MultiNamespaceInformer<T extends KubernetesObject = KubernetesObjec
   }
 }
 
-function describe(namespaces: readonly string[], options: Omit<InformerOptions, 'namespace'>): string {
+function describe<T extends KubernetesObject>(
+  namespaces: readonly string[],
+  options: Omit<InformerOptions<T>, 'namespace'>,
+): string {
   return [
     resourceName(options.resource),
     `in ${namespaces.join(', ')}`,

@@ -140,6 +140,41 @@ describe('WorkQueue', () => {
     assert.equal(r.maxActive, 2);
   });
 
+  it('hands an urgent key to the next free worker ahead of a backlog, once', async () => {
+    const queue = new WorkQueue({ workers: 1 });
+    const r = recorder();
+    queue.start(r.process);
+    for (const key of ['a', 'b', 'c', 'd']) queue.add(key);
+    await settle();
+    assert.deepEqual(r.inProcess(), ['a']);
+    queue.add('pause-me', { urgent: true });
+    queue.add('pause-me', { urgent: true });
+    queue.add('pause-me');
+    assert.equal(queue.depth, 4, 'b, c, d and the urgent key, which waits once');
+    await r.release('a');
+    assert.deepEqual(r.inProcess(), ['pause-me'], 'ahead of b, c and d');
+    for (const key of ['pause-me', 'b', 'c', 'd']) await r.release(key);
+    assert.deepEqual(r.calls, ['a', 'pause-me', 'b', 'c', 'd']);
+  });
+
+  it('moves a waiting ordinary key up when it is added as urgent, and keeps urgency for a key re-added in process', async () => {
+    const queue = new WorkQueue({ workers: 1 });
+    const r = recorder();
+    queue.start(r.process);
+    for (const key of ['a', 'b', 'c']) queue.add(key);
+    await settle();
+    queue.add('c', { urgent: true });
+    await r.release('a');
+    assert.deepEqual(r.inProcess(), ['c'], 'c jumped b');
+    queue.add('c', { urgent: true }); // changed again while in process
+    queue.add('z');
+    await r.release('c');
+    assert.deepEqual(r.inProcess(), ['c'], 'c again, ahead of b and z');
+    for (const key of ['c', 'b', 'z']) await r.release(key);
+    assert.deepEqual(r.calls, ['a', 'c', 'c', 'b', 'z']);
+    assert.deepEqual(r.concurrentKeys, []);
+  });
+
   it('adds a key after a delay, keeping the earliest of several delays', async () => {
     const clock = new ManualClock();
     const queue = new WorkQueue({ clock });

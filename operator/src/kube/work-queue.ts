@@ -1,11 +1,18 @@
 // A keyed work queue in the manner of client-go's workqueue: a key waits at
 // most once (adding it again is a no-op), is never processed by two workers
 // at once (a key re-added while in process runs again after it finishes), and
-// failed keys come back after a per-key exponential backoff.
+// failed keys come back after a per-key exponential backoff. Two lanes: an
+// urgent key (a person pressed Pause) is handed to the next free worker ahead
+// of every ordinary one (a backlog of admissions), still once per key.
 import { ExponentialRateLimiter, type RateLimiter } from './backoff.ts';
 import { systemClock, type Clock } from './clock.ts';
 
 export type ProcessKey = (key: string) => Promise<void>;
+
+export interface AddOptions {
+  /** Ahead of every ordinary key; a waiting ordinary key added as urgent moves up. */
+  urgent?: boolean;
+}
 
 export interface WorkQueueOptions {
   /** How many different keys may be processed at the same time. */
@@ -25,9 +32,11 @@ export class WorkQueue {
   private readonly options: WorkQueueOptions;
   /** Ready keys in arrival order (a Set keeps insertion order and de-duplicates). */
   private readonly queued = new Set<string>();
+  /** Ready urgent keys, handed out before any in queued; a key is in one lane only. */
+  private readonly urgent = new Set<string>();
   private readonly processing = new Set<string>();
-  /** Keys added while they were being processed: they go back in line when done. */
-  private readonly requeueWhenDone = new Set<string>();
+  /** Keys added while they were being processed: they go back in line when done (true: urgently). */
+  private readonly requeueWhenDone = new Map<string, boolean>();
   private readonly delayed = new Map<string, { readyAt: number; timer: unknown }>();
   private readonly inFlight = new Set<Promise<void>>();
   private process: ProcessKey | undefined;
@@ -50,13 +59,17 @@ export class WorkQueue {
     this.dispatch();
   }
 
-  add(key: string): void {
-    if (this.shuttingDown || this.queued.has(key)) return;
+  add(key: string, { urgent = false }: AddOptions = {}): void {
+    if (this.shuttingDown || this.urgent.has(key)) return;
     if (this.processing.has(key)) {
-      this.requeueWhenDone.add(key);
+      this.requeueWhenDone.set(key, urgent || (this.requeueWhenDone.get(key) ?? false));
       return;
     }
-    this.queued.add(key);
+    if (this.queued.has(key)) {
+      if (!urgent) return;
+      this.queued.delete(key);
+    }
+    (urgent ? this.urgent : this.queued).add(key);
     this.dispatch();
   }
 
@@ -91,7 +104,7 @@ export class WorkQueue {
 
   /** Keys ready and waiting for a worker (not those in process or delayed). */
   get depth(): number {
-    return this.queued.size;
+    return this.queued.size + this.urgent.size;
   }
 
   get isShuttingDown(): boolean {
@@ -106,6 +119,7 @@ export class WorkQueue {
   shutDown(): void {
     this.shuttingDown = true;
     this.queued.clear();
+    this.urgent.clear();
     this.requeueWhenDone.clear();
     for (const { timer } of this.delayed.values()) this.clock.clearTimeout(timer);
     this.delayed.clear();
@@ -119,16 +133,17 @@ export class WorkQueue {
 
   private dispatch(): void {
     if (this.process && !this.shuttingDown) {
-      while (this.processing.size < this.workers && this.queued.size > 0) {
-        const key = this.queued.values().next().value as string;
-        this.queued.delete(key);
+      while (this.processing.size < this.workers && this.depth > 0) {
+        const lane = this.urgent.size > 0 ? this.urgent : this.queued;
+        const key = lane.values().next().value as string;
+        lane.delete(key);
         this.processing.add(key);
         const work = this.work(key);
         this.inFlight.add(work);
         void work.then(() => this.inFlight.delete(work));
       }
     }
-    this.options.onDepthChange?.(this.queued.size);
+    this.options.onDepthChange?.(this.depth);
   }
 
   private async work(key: string): Promise<void> {
@@ -145,7 +160,11 @@ export class WorkQueue {
       }
     } finally {
       this.processing.delete(key);
-      if (this.requeueWhenDone.delete(key)) this.queued.add(key);
+      const again = this.requeueWhenDone.get(key);
+      if (again !== undefined) {
+        this.requeueWhenDone.delete(key);
+        (again ? this.urgent : this.queued).add(key);
+      }
       this.dispatch();
     }
   }

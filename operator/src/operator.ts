@@ -79,6 +79,7 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
   );
   setupStoryRunController(manager, {
     client,
+    namespaces: config.namespaces,
     pool: db.pool,
     databaseURL: db.url,
     events: new EventRecorder({ kc, instance: config.identity, logger }),

@@ -307,6 +307,48 @@ describe('StoryRun lifecycle on the local cluster', function () {
     assert.ok(head, 'the branch was pushed to the forge');
   });
 
+  it('deleting a running StoryRun stops its pod fast and closes its records, with no finalizer on it', async () => {
+    const created = await createStoryRun(
+      env,
+      sampleStoryRun(env, 'deleted', { extraDescription: slow('implement', 300) }),
+    );
+    const uid = created.metadata.uid!;
+    const running = await whenStep('deleted', 'implement');
+    assert.deepEqual(running.metadata.finalizers ?? [], [], 'no finalizer: deleting never waits for the operator');
+    await env.custom.deleteNamespacedCustomObject({
+      group: 'nightshift.dev',
+      version: 'v1alpha1',
+      namespace: env.namespace,
+      plural: 'storyruns',
+      name: 'deleted',
+    });
+    // Well within the 300 s a graceful stop would give its 300 s step (the abort grace is 10 s).
+    await eventually('the story pod to be gone', async () => (await storyPods(env, uid)).length === 0, {
+      timeoutMs: 120_000,
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n${diagnostics()}`);
+    });
+    const sessions = await eventually('the open attempt to be closed', async () => {
+      const rows = await sessionsOf(env, uid);
+      return rows.every((r) => r.outcome !== null) ? rows : undefined;
+    });
+    assert.ok(
+      sessions.every((r) => r.outcome === 'Paused' || r.outcome_detail?.reason === 'Deleted'),
+      JSON.stringify(sessions),
+    );
+    assert.ok((await eventTypes(env, uid, 'operator')).includes('Deleted'));
+  });
+
+  it('drops the finalizer an older operator put on a StoryRun', async () => {
+    const story = sampleStoryRun(env, 'legacy');
+    (story.metadata as { finalizers?: string[] }).finalizers = ['nightshift.dev/records'];
+    await createStoryRun(env, story);
+    await eventually('the legacy finalizer to go', async () =>
+      (await getStoryRun(env, 'legacy')).metadata.finalizers?.length ? undefined : true,
+    );
+    await waitForPhase(env, 'legacy', 'Succeeded', { diagnostics });
+  });
+
   it('survives SIGKILL of the operator mid-run: the story completes once, with no duplicate pod or row', async () => {
     const created = await createStoryRun(
       env,

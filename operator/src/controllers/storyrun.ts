@@ -16,7 +16,6 @@ import { recordEvent } from '../records/events.ts';
 import { listenForStoryChanges, type StoryNotifications } from '../records/notifications.ts';
 import { closeOpenSessions, listSessions } from '../records/sessions.ts';
 import {
-  addFinalizer,
   isNotFound,
   isStaleWrite,
   keyOf,
@@ -43,6 +42,7 @@ import { mergeConditions, storyRunConditions } from '../storyrun/conditions.ts';
 import { databaseSecretKeeper } from '../storyrun/database-secret.ts';
 import { VALID_CONDITION } from '../storyrun/invalid.ts';
 import { reportInvalid } from './storyrun-invalid.ts';
+import { setupOrphanSweep } from './storyrun-sweep.ts';
 import { podView, volumeView } from '../storyrun/observe.ts';
 import { isUrgentChange } from '../storyrun/urgent.ts';
 import { planStoryRun, type LifecyclePolicy, type Transition } from '../storyrun/plan.ts';
@@ -101,12 +101,16 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     const storyRun = parsed.data;
     const uid = storyRun.metadata.uid!;
 
-    if (storyRun.metadata.deletionTimestamp) return finalize(storyRun);
-    if (!storyRun.metadata.finalizers?.includes(STORYRUN_FINALIZER)) {
-      // The status below is written over this new version, not the cached one.
-      const updated = await addFinalizer(deps.client, RESOURCES.storyRun, raw, STORYRUN_FINALIZER);
-      storyRun.metadata.resourceVersion = updated.metadata?.resourceVersion;
+    // No finalizer (ADR 0003): pods and volume go with their owner, the orphan
+    // sweep closes the records. StoryRuns made by an older operator still carry
+    // one: finish its work when they are deleted, drop it otherwise.
+    if (storyRun.metadata.finalizers?.includes(STORYRUN_FINALIZER)) {
+      if (storyRun.metadata.deletionTimestamp) return finalize(storyRun);
+      const updated = await removeFinalizer(deps.client, RESOURCES.storyRun, raw, STORYRUN_FINALIZER);
+      if (!updated) return {}; // gone meanwhile
+      storyRun.metadata.resourceVersion = updated.metadata?.resourceVersion; // the status goes over this version
     }
+    if (storyRun.metadata.deletionTimestamp) return {}; // going: the sweep closes its records
 
     const sessions = await listSessions(deps.pool, uid);
     const pods = podsOf(
@@ -199,7 +203,9 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
         t.message,
       );
       // Best effort, off the reconcile's critical path: the record above is the durable one.
-      void deps.event(asKubernetesObject(storyRun), t.warning ? 'Warning' : 'Normal', t.reason, t.message);
+      if (t.event !== false) {
+        void deps.event(asKubernetesObject(storyRun), t.warning ? 'Warning' : 'Normal', t.reason, t.message);
+      }
     }
   }
 
@@ -235,6 +241,8 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
 
 export interface StoryRunControllerDeps {
   client: RestClient;
+  /** The namespaces the manager watches ([] = all): the orphan sweep leaves other namespaces' records alone. */
+  namespaces: readonly string[];
   pool: pg.Pool;
   databaseURL: string;
   events: EventRecorder;
@@ -288,6 +296,16 @@ export function setupStoryRunController(manager: Manager, deps: StoryRunControll
       return reconcile(namespace!, name);
     },
     workers: deps.workers,
+  });
+
+  setupOrphanSweep(manager, {
+    client: deps.client,
+    pool: deps.pool,
+    storyRuns,
+    pods,
+    namespaces: deps.namespaces,
+    abortStopSeconds: deps.policy.abortStopSeconds,
+    logger: deps.logger,
   });
 
   let notifications: StoryNotifications | undefined;

@@ -3,9 +3,12 @@
 // are parsed with the contract's schema (@nightshift/crds/contract).
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { z } from 'zod';
 import {
   EXECUTION_SESSION_COLUMNS,
+  defineTable,
   executionSessions,
+  uuidColumn,
   type ExecutionSession,
   type OperatorRecordedOutcome,
   type RunnerMode,
@@ -72,6 +75,20 @@ export async function recordEnd(pool: pg.Pool, sessionId: string, end: OperatorR
     `update execution_sessions set ended_at = now(), outcome = $2, outcome_detail = $3 where id = $1 and ended_at is null`,
     [sessionId, end.outcome, JSON.stringify(end.detail)],
   );
+}
+
+const openStory = defineTable(
+  'execution_sessions',
+  z.object({ story_uid: uuidColumn, namespace: z.string() }),
+  (row) => row.story_uid,
+);
+
+/** The stories with an attempt still open (no outcome yet), for the orphan sweep. */
+export async function openStories(pool: pg.Pool): Promise<{ uid: string; namespace: string }[]> {
+  const { rows } = await pool.query(
+    'select distinct story_uid, namespace from execution_sessions where ended_at is null',
+  );
+  return openStory.parseAll(rows).map((r) => ({ uid: r.story_uid, namespace: r.namespace }));
 }
 
 /** Ends every attempt still open (the StoryRun is gone), as crashed with a reason. */

@@ -7,6 +7,7 @@ import { branchFor, type OperatorRecordedOutcome, type RunnerMode } from '@night
 import type { StoryRunPhase, StoryRunStatus } from '@nightshift/crds';
 import type { ExecutionSession } from '../records/sessions.ts';
 import { isLive, unrecordedEnd } from './attempt-end.ts';
+import { podNameFor, volumeNameFor } from './resources.ts';
 import type { PodView, StoryRunObservation } from './observation.ts';
 
 export interface LifecyclePolicy {
@@ -40,11 +41,13 @@ export type Action =
     }
   | { type: 'AnswerDecision'; decisionId: string; choice: string; comment?: string };
 
-/** A transition worth an Event (and an execution_events row). */
+/** A transition worth an execution_events row and (unless event is false) a Kubernetes Event. */
 export interface Transition {
   reason: string;
   message: string;
   warning?: boolean;
+  /** false: recorded only, because another transition of the same reconcile already says it in an Event (one API write fewer). */
+  event?: false;
 }
 
 /** Why the story is paused, complete or stalled, for its Conditions. */
@@ -61,6 +64,9 @@ export interface Plan {
   transitions: Transition[];
   requeueAfterMs?: number;
 }
+
+/** The message while an attempt's pod starts; the same before and after the pod is cached, so no second status write. */
+export const waitingForPod = (podName: string) => `Waiting for pod ${podName} to start`;
 
 export class PlanDraft {
   readonly o: StoryRunObservation;
@@ -157,17 +163,28 @@ export class PlanDraft {
     this.transitions.push({ reason, message, warning });
   }
 
-  transition(reason: string, message: string, warning = false): void {
-    this.transitions.push({ reason, message, ...(warning ? { warning } : {}) });
+  transition(reason: string, message: string, warning = false, { event = true } = {}): void {
+    this.transitions.push({ reason, message, ...(warning ? { warning } : {}), ...(event ? {} : { event: false }) });
   }
 
-  /** A new attempt: its volume when missing, old finished pods cleared, the pod started. */
-  startAttempt(mode: RunnerMode, why: string): void {
+  /**
+   * A new attempt: its volume when missing, old finished pods cleared, the
+   * pod started — and the status says so as it will stay until the pod runs
+   * (pod name, volume, start time), so the next reconcile writes nothing.
+   */
+  startAttempt(mode: RunnerMode, why: string, { event = true } = {}): void {
+    const attempt = this.attempt + 1;
+    const name = this.o.storyRun.metadata.name;
     if (this.policy.persistentVolume && !this.o.volume) this.actions.push({ type: 'EnsureVolume' });
     for (const old of this.o.pods) if (!isLive(old)) this.actions.push({ type: 'DeletePod', podName: old.name });
-    this.actions.push({ type: 'StartAttempt', attempt: this.attempt + 1, mode });
-    this.status.attempt = this.attempt + 1;
-    this.transition(mode === 'salvage' ? 'SavingWork' : this.attempt === 0 ? 'Started' : 'Resumed', why);
+    this.actions.push({ type: 'StartAttempt', attempt, mode });
+    this.status.attempt = attempt;
+    this.status.podName = podNameFor(name, attempt, mode);
+    if (this.policy.persistentVolume) this.status.workVolume ??= volumeNameFor(name);
+    this.status.startedAt ??= this.now.toISOString();
+    this.transition(mode === 'salvage' ? 'SavingWork' : this.attempt === 0 ? 'Started' : 'Resumed', why, false, {
+      event,
+    });
   }
 
   /** Stops the current pod with this grace, unless it is already stopping with no more than that. */

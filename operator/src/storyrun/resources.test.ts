@@ -62,6 +62,7 @@ describe('story pod', () => {
 
   it('runs as a non-root user without a service account token, never restarted in place', () => {
     assert.equal(pod.spec!.restartPolicy, 'Never');
+    assert.equal(pod.spec!.terminationGracePeriodSeconds, 10, 'a delete without our grace (GC, eviction) is short');
     assert.equal(pod.spec!.automountServiceAccountToken, false);
     assert.equal(pod.spec!.securityContext!.runAsNonRoot, true);
     assert.equal(pod.metadata!.ownerReferences![0]!.controller, true);

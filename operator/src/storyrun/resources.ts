@@ -144,7 +144,11 @@ export function storyPod(storyRun: StoryRun, attempt: AttemptIdentity, config: S
     },
     spec: {
       restartPolicy: 'Never',
-      terminationGracePeriodSeconds: config.runner.gracefulStopSeconds,
+      // What a pod gets when it is deleted without a grace of ours: its StoryRun
+      // deleted (garbage collection), an eviction. A graceful pause passes its
+      // own, longer grace with the delete. The kubelet never shortens a grace it
+      // has begun, so the default must be the short one.
+      terminationGracePeriodSeconds: config.runner.abortStopSeconds,
       automountServiceAccountToken: false,
       ...(config.runner.serviceAccountName ? { serviceAccountName: config.runner.serviceAccountName } : {}),
       ...(config.runner.hostNetwork ? { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } : {}),

@@ -3,7 +3,7 @@
 // unpullable image) is neither a crash nor Running: the story says what is
 // missing at once (the Stalled condition and a Warning Event), starts as soon
 // as it is fixed, and fails once when the pending timeout passes.
-import type { PlanDraft } from '../plan-draft.ts';
+import { waitingForPod, type PlanDraft } from '../plan-draft.ts';
 import { isStuck } from '../stuck.ts';
 
 export function planInFlight(d: PlanDraft): void {
@@ -46,6 +46,8 @@ export function planInFlight(d: PlanDraft): void {
   }
   d.next(
     previous.phase === 'Running' ? 'Running' : 'Admitted',
-    current?.reason ? `Pod pending: ${current.reason}${current.message ? ` (${current.message})` : ''}` : 'Pod pending',
+    current?.reason
+      ? `Pod pending: ${current.reason}${current.message ? ` (${current.message})` : ''}`
+      : waitingForPod(current?.name ?? latest.podName),
   );
 }

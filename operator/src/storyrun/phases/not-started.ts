@@ -1,6 +1,6 @@
 // A story with no attempt yet: admission decides (queue, budget and schedule
 // plug in there); once admitted, the first attempt starts.
-import type { PlanDraft } from '../plan-draft.ts';
+import { waitingForPod, type PlanDraft } from '../plan-draft.ts';
 
 export function planNotStarted(d: PlanDraft): void {
   const { admission } = d.o;
@@ -9,7 +9,7 @@ export function planNotStarted(d: PlanDraft): void {
     d.next('Queued', admission.message);
     return;
   }
-  d.transition('Admitted', admission.message);
-  d.startAttempt('run', 'admitted');
-  d.next('Admitted', 'Admitted; starting the story pod');
+  d.transition('Admitted', `${admission.message}; starting the story pod`);
+  d.startAttempt('run', 'admitted', { event: false }); // the Admitted Event says it
+  d.next('Admitted', waitingForPod(d.status.podName!));
 }

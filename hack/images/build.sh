@@ -23,7 +23,7 @@ RUNNER_IMAGE="${NIGHTSHIFT_RUNNER_IMAGE:-nightshift.local/runner:dev}"
 HOST_CA_BUNDLE="${NIGHTSHIFT_CA_BUNDLE:-$(for f in "${NODE_EXTRA_CA_CERTS:-}" /etc/ssl/certs/ca-certificates.crt; do [[ -n "$f" && -f "$f" ]] && { echo "$f"; break; }; done)}"
 
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
-hash_tree() { (cd "$REPO_ROOT" && find "$@" -type f -not -path '*/node_modules/*' -not -name '*.test.ts' | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-16; }
+hash_tree() { (cd "$REPO_ROOT" && find "$@" -type f -not -path '*/node_modules/*' -not -path '*/dist/*' -not -name '*.test.ts' | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-16; }
 
 containerd_up() { [[ -S "$CONTAINERD_SOCK" ]] && ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1; }
 
@@ -108,9 +108,10 @@ build_base() {
 build_runner() {
   build_base
   local key
-  key=$(echo "$BASE_KEY $(hash_tree package.json package-lock.json .dockerignore crds/package.json crds/src runner-image operator/package.json dashboard/package.json)" | sha256sum | cut -c1-16)
+  key=$(echo "$BASE_KEY $(hash_tree package.json package-lock.json .dockerignore hack/build crds/package.json crds/src runner-image operator/package.json dashboard/package.json)" | sha256sum | cut -c1-16)
   local archive="$IMAGES_DIR/runner-$key.tar"
   if [[ ! -f "$archive" ]]; then
+    step "bundling the runner (hack/build/bundle.ts)" "$REPO_ROOT/node_modules/.bin/node" "$REPO_ROOT/hack/build/bundle.ts" runner >/dev/null
     step "building runner image (runner-image/Dockerfile on the local base)" \
       buildah bud --quiet --isolation chroot --layers --build-arg "BASE=nightshift.local/base:$BASE_KEY" \
       ${HOST_CA_BUNDLE:+--secret "id=ca,src=$HOST_CA_BUNDLE"} \

@@ -11,12 +11,14 @@ import { stringify } from 'yaml';
 import * as k8s from '@kubernetes/client-node';
 import { seedDemoRepository, startForge, type Forge } from '../stand-ins/forge.ts';
 import { REPO_ROOT, eventually, installCRDs, localCluster } from '../test/harness.ts';
+import { bundleIfStale } from '../build/bundle.ts';
 import { sampleStory } from './sample-story.ts';
 import { demoSettings, type DemoSettings } from './settings.ts';
 import { OperatorSupervisor } from './supervise.ts';
 
 const FORGE_TOKEN = 'demo-token';
-const OPERATOR_BIN = join(REPO_ROOT, 'operator', 'bin', 'nightshift-operator.ts');
+// The compiled operator, as its image runs it (bundled at start when the sources changed).
+const OPERATOR_BIN = join(REPO_ROOT, 'operator', 'dist', 'nightshift-operator.mjs');
 
 const say = (message: string) => console.log(`[${new Date().toTimeString().slice(0, 8)}] ${message}`);
 
@@ -57,6 +59,7 @@ async function main() {
   const settings = demoSettings();
   const { namespace, httpPort, logFile } = settings;
   const cluster = await localCluster();
+  if (await bundleIfStale('operator')) say('operator compiled into operator/dist (node hack/build/bundle.ts)');
   const env = `KUBECONFIG=${cluster.kubeconfigPath}`;
   await installCRDs();
   say('CRDs installed: StoryRun (sr), WorkQueue (wq), Budget (nsb)');

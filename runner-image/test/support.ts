@@ -14,7 +14,8 @@ import { createPool } from '@nightshift/operator/postgres';
 import { REPO_ROOT, testDatabase } from '../../hack/test/harness.ts';
 import { startForge, seedDemoRepository, type Forge } from '../../hack/stand-ins/forge.ts';
 
-export const RUNNER_MAIN = join(REPO_ROOT, 'runner-image', 'src', 'main.ts');
+/** The runner's entry point: the sources, or the bundle (runner-image/dist/main.mjs) when NIGHTSHIFT_TEST_RUNNER_MAIN names it. */
+export const RUNNER_MAIN = process.env.NIGHTSHIFT_TEST_RUNNER_MAIN ?? join(REPO_ROOT, 'runner-image', 'src', 'main.ts');
 export const FORGE_TOKEN = 'forge-token-0123456789';
 
 export interface StoryRunJSON {

@@ -1,11 +1,15 @@
 // Applies the versioned SQL migrations in operator/migrations under
 // node-pg-migrate's advisory lock, so many replicas (or pods) starting at
 // once apply each migration exactly once.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import { SCHEMA, redactURL } from './pool.ts';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+/** operator/migrations, from the sources (src/postgres/) or from the bundle (dist/). */
+export const MIGRATIONS_DIR = ['../../migrations', '../migrations']
+  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+  .find((dir) => existsSync(dir))!;
 
 export interface MigrationResult {
   applied: string[];

@@ -9,6 +9,8 @@ import { stringify } from 'yaml';
 import { REPO_ROOT, eventually, freePort } from '../../../hack/test/harness.ts';
 
 export const OPERATOR_BIN = join(REPO_ROOT, 'operator', 'bin', 'nightshift-operator.ts');
+/** The compiled operator (node hack/build/bundle.ts operator), as images and npm start run it. */
+export const OPERATOR_BUNDLE = join(REPO_ROOT, 'operator', 'dist', 'nightshift-operator.mjs');
 export const RUNNER_IMAGE = process.env.NIGHTSHIFT_RUNNER_IMAGE ?? 'nightshift.local/runner:dev';
 
 export interface OperatorOptions {
@@ -20,6 +22,8 @@ export interface OperatorOptions {
   /** Extra configuration, written to the YAML file the operator is started with. */
   config?: Record<string, unknown>;
   env?: Record<string, string>;
+  /** The entry point to run: the TypeScript sources (default) or the bundle. */
+  bin?: string;
 }
 
 export class OperatorProcess {
@@ -87,7 +91,7 @@ export class OperatorProcess {
   }
 
   private spawn(): void {
-    this.child = spawn(process.execPath, [OPERATOR_BIN, 'start', '--config', this.configFile], {
+    this.child = spawn(process.execPath, [this.options.bin ?? OPERATOR_BIN, 'start', '--config', this.configFile], {
       env: this.env(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

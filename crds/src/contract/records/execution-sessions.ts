@@ -29,6 +29,8 @@ export const executionSessionRowSchema = z.object({
   outcome_detail: z.unknown(),
   /** The error a crashed runner recorded before it exited (the attempt stays open: the operator ends it). */
   error: z.string().nullable(),
+  /** The Budgets ('<namespace>/<name>') the attempt draws on besides its own cap: its queue's and its own budgetRef. */
+  budget_keys: z.array(z.string()).default([]),
 });
 export type ExecutionSessionRow = z.infer<typeof executionSessionRowSchema>;
 

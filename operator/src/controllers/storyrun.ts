@@ -4,10 +4,17 @@
 // it twice, or after a crash at any point, changes nothing more.
 import { HttpMethod, type KubernetesObject, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
 import type pg from 'pg';
-import { storyRunPhaseSchema, storyRunSchema, type StoryRun, type StoryRunStatus } from '@nightshift/crds';
+import {
+  isTerminalPhase,
+  storyRunPhaseSchema,
+  storyRunSchema,
+  type StoryRun,
+  type StoryRunStatus,
+} from '@nightshift/crds';
 import { LABELS, MANAGED_BY, RESOURCES, STORYRUN_FINALIZER } from '@nightshift/crds/contract';
 import { Gauge } from 'prom-client';
 import type { AdmissionPolicy } from '../admission/admission.ts';
+import type { StoryBudgets } from '../budget/story-budgets.ts';
 import type { OperatorConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { OperatorMetrics } from '../metrics.ts';
@@ -35,6 +42,7 @@ import {
   type Informer,
   type Manager,
   type RestClient,
+  type WatchSource,
 } from '../kube/index.ts';
 import { applyAction } from '../storyrun/actions.ts';
 import { isLive } from '../storyrun/attempt-end.ts';
@@ -60,6 +68,8 @@ export interface StoryRunReconcilerDeps {
   /** Records a Kubernetes Event about the object; best effort. */
   event(object: KubernetesObject, type: EventType, reason: string, note: string): Promise<void>;
   daemonRunId?: string;
+  /** The Budgets a story draws on, its estimate and whether a Budget that paused it has room again. */
+  budgets?: StoryBudgets;
   metrics?: OperatorMetrics;
   logger: Logger;
   now?: () => Date;
@@ -121,6 +131,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     const admission = started
       ? { admitted: true, reason: 'Admitted', message: 'admitted' }
       : await deps.admission(storyRun);
+    const budget = deps.budgets ? await deps.budgets.observe(storyRun, sessions) : undefined;
 
     const plan = planStoryRun(
       {
@@ -130,6 +141,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
         sessions,
         decision,
         admission,
+        ...(budget ? { budget } : {}),
         now: now(),
       },
       policy,
@@ -144,6 +156,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
         daemonRunId: deps.daemonRunId,
         onPodCreated: () => deps.metrics?.podsCreated.inc(),
         ensureDatabaseSecret,
+        ...(deps.budgets ? { budgetKeys: deps.budgets.keysOf(storyRun) } : {}),
       });
       if (!applied) return { requeueAfterMs: 1_000 }; // the world was not what the cache said: look again
       deps.logger.debug({ storyRun: `${namespace}/${name}`, action }, 'applied');
@@ -161,6 +174,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     // Transitions first: they are keyed, so a crash between the two writes repeats
     // nothing, while the other order could lose a transition for good.
     await recordTransitions(storyRun, status, plan.transitions);
+    if (deps.budgets && isTerminalPhase(status.phase)) await deps.budgets.recordFinished(storyRun, status.costUSD ?? 0);
     if (!statusEqual(storyRun.status ?? {}, status)) {
       try {
         await writeStatus(deps.client, RESOURCES.storyRun, asKubernetesObject(storyRun), status);
@@ -241,6 +255,7 @@ export interface StoryRunControllerDeps {
   settings: StoryPodSettings;
   workers: number;
   daemonRunId: string;
+  budgets?: StoryBudgets;
   metrics: OperatorMetrics;
   logger: Logger;
 }
@@ -266,16 +281,29 @@ export function setupStoryRunController(manager: Manager, deps: StoryRunControll
     settings: deps.settings,
     event: (object, type, reason, note) => deps.events.record(object, { type, reason, note }),
     daemonRunId: deps.daemonRunId,
+    ...(deps.budgets ? { budgets: deps.budgets } : {}),
     metrics: deps.metrics,
     logger: deps.logger,
   });
+  const watches: WatchSource[] = [pods, volumes].map((informer) => ({
+    informer,
+    keysOf: keysFromController({ group: RESOURCES.storyRun.group, kind: RESOURCES.storyRun.kind }),
+  }));
+  if (deps.budgets) {
+    // A Budget that changed (a new period, a raised limit) may let its queued and paused stories go on.
+    watches.push({
+      informer: manager.informer(RESOURCES.budget),
+      keysOf: (budget) =>
+        storyRuns
+          .list()
+          .filter((sr) => sr.metadata?.namespace === budget.metadata?.namespace && waitsOnBudget(sr))
+          .map((sr) => keyOf({ namespace: sr.metadata!.namespace, name: sr.metadata!.name! })),
+    });
+  }
   const controller = manager.addController({
     name: 'storyrun',
     for: storyRuns,
-    watches: [pods, volumes].map((informer) => ({
-      informer,
-      keysOf: keysFromController({ group: RESOURCES.storyRun.group, kind: RESOURCES.storyRun.kind }),
-    })),
+    watches,
     reconcile: (key) => {
       const { namespace, name } = parseKey(key);
       return reconcile(namespace!, name);
@@ -308,6 +336,12 @@ export function setupStoryRunController(manager: Manager, deps: StoryRunControll
     },
   });
   return controller;
+}
+
+/** Queued or paused stories: those a Budget's change may let go on. */
+function waitsOnBudget(object: KubernetesObject): boolean {
+  const phase = phaseOf(object);
+  return phase === 'Queued' || phase === 'Paused' || phase === 'New';
 }
 
 /** The phase an object's status claims, for the gauge (an object without a valid one counts as New). */

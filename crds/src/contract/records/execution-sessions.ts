@@ -53,6 +53,8 @@ export interface ExecutionSession {
   /** How it ended; null while it runs. */
   result: AttemptOutcome | null;
   error: string | null;
+  /** The Budgets ('<namespace>/<name>') the attempt drew on besides its cap. */
+  budgetKeys: string[];
 }
 
 /** The columns an ExecutionSession is read from (not the snapshot, which only the runner needs). */
@@ -86,6 +88,7 @@ export const executionSessionSchema = executionSessionRowSchema.transform((row, 
     endedAt: row.ended_at,
     result,
     error: row.error,
+    budgetKeys: row.budget_keys,
   };
 });
 

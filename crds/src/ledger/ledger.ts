@@ -240,11 +240,14 @@ function windowState(row: z.output<typeof budgetWindowRowSchema>): WindowState {
 
 const usd = (n: number | null) => (n === null ? 'unlimited' : `$${n.toFixed(6)}`);
 
-/** The first window the amount does not fit, in the order story cap, then each Budget's day and week. */
+/**
+ * The window that refused: the first the amount does not fit (story cap, then
+ * each Budget's day and week). Read after the refusal, when calls in flight
+ * may have settled meanwhile: then the one with the least room left.
+ */
 export function refusalOf(windows: WindowState[], amountUSD: number): Refusal {
-  const full =
-    windows.find((w) => w.limitUSD !== null && w.spentUSD + w.reservedUSD + amountUSD > w.limitUSD + 1e-9) ??
-    windows[0]!;
+  const room = (w: WindowState) => (w.limitUSD === null ? Infinity : w.limitUSD - w.spentUSD - w.reservedUSD);
+  const full = windows.find((w) => room(w) < amountUSD - 1e-9) ?? [...windows].sort((a, b) => room(a) - room(b))[0]!;
   const what =
     full.scope === 'story'
       ? "the story's cap"

@@ -92,6 +92,7 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
     events,
     settings: config.budget,
     workers: config.workers,
+    registry: metrics.registry,
     logger,
   });
   setupStoryRunController(manager, {

@@ -6,6 +6,7 @@
 // pod is not needed (spend recorded through @nightshift/crds/ledger).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { BudgetLedger } from '@nightshift/crds/ledger';
 import { budgetSchema, type Budget } from '@nightshift/crds';
 import { eventually } from '../../hack/test/harness.ts';
@@ -28,6 +29,15 @@ call-provider: anthropic
 call-latency-ms: 20
 \`\`\``;
 
+const TTL_SECONDS = 10;
+
+// A cli agent whose one model call (through the pod's metering proxy) never gets an answer.
+const HANGING_AGENT = `fetch(process.env.ANTHROPIC_BASE_URL + '/v1/messages', {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'x-api-key': process.env.ANTHROPIC_API_KEY, 'anthropic-version': '2023-06-01' },
+  body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 1000, messages: [{ role: 'user', content: 'hello' }] }),
+}).then((r) => r.text()).then(console.log);`;
+
 describe('Budgets on the local cluster', function () {
   this.timeout(10 * 60_000);
   let env: StoryEnvironment;
@@ -41,7 +51,10 @@ describe('Budgets on the local cluster', function () {
       kubeconfig: env.cluster.kubeconfigPath,
       databaseURL: env.databaseURL,
       namespace: env.namespace,
-      config: { budget: { refreshSeconds: 1, estimate: { coldStartP50USD: 0.001, coldStartP90USD: 0.01 } } },
+      config: {
+        budget: { refreshSeconds: 1, sweepSeconds: 1, estimate: { coldStartP50USD: 0.001, coldStartP90USD: 0.01 } },
+        runner: { env: { NIGHTSHIFT_RESERVATION_TTL_SECONDS: String(TTL_SECONDS) } },
+      },
     });
   });
   after(async () => {
@@ -186,6 +199,67 @@ describe('Budgets on the local cluster', function () {
     const described = await kubectl('describe', 'nsb', 'team');
     assert.match(described, /IncreaseApplied/);
     assert.match(described, /LimitLowered/);
+    const metrics = await operator.metrics();
+    const limitLine = metrics
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('nightshift_budget_usd{') &&
+          ['budget="team"', 'period="day"', 'kind="limit"', `namespace="${env.namespace}"`].every((x) => l.includes(x)),
+      );
+    assert.match(limitLine ?? '', / 0\.5$/, 'the limit in force is on /metrics');
+    assert.match(metrics, /nightshift_budget_alerts_total\{kind="Threshold"\} [1-9]/);
+  });
+
+  it('kill -9 of a story pod holding a reservation: the call is charged its worst case after its TTL, as unconfirmed', async () => {
+    const hanging: Server = createServer(() => {});
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', () => r()));
+    try {
+      await createBudget('pods', { dailyLimitUSD: 10 });
+      await waitForBudget('pods', 'Ok', (b) => b.status?.state === 'Ok');
+      const story = sampleStoryRun(env, 'killed', {
+        spec: {
+          budgetRef: 'pods',
+          backoffLimit: 0,
+          agent: {
+            backend: 'cli',
+            command: ['node', '-e', HANGING_AGENT],
+            provider: 'anthropic',
+            model: 'claude-sonnet-4-5',
+            baseURL: `http://127.0.0.1:${(hanging.address() as { port: number }).port}`,
+            maxTurns: 30,
+            maxTokensPerCall: 1000,
+          },
+        },
+      });
+      const created = await createStoryRun(env, story);
+      const uid = created.metadata.uid!;
+      const reservations = () =>
+        env.db.query(
+          'select state, amount_usd::float8 as amount, actual_usd::float8 as actual from cost_reservations where story_uid = $1',
+          [uid],
+        );
+      const held = await eventually(
+        'the pod to hold a reservation for its call in flight',
+        async () => (await reservations()).rows.find((r) => r.state === 'reserved'),
+        { timeoutMs: 120_000 },
+      );
+      const [pod] = await sessionsOf(env, uid);
+      await kubectl('delete', 'pod', pod.pod_name, '--grace-period=0', '--force');
+      await waitForPhase(env, 'killed', 'Failed', { diagnostics });
+      const charged = await eventually(
+        'the reservation to be charged after its TTL',
+        async () => (await reservations()).rows.find((r) => r.state === 'unconfirmed'),
+        { timeoutMs: (TTL_SECONDS + 20) * 1000 },
+      );
+      assert.equal(charged.actual, held.amount, 'settled at its worst case, not released');
+      const budget = await waitForBudget('pods', 'the charge counted', (b) => (b.status?.spentTodayUSD ?? 0) > 0);
+      assert.equal(budget.status?.spentTodayUSD, Math.round(held.amount * 1e6) / 1e6);
+      assert.equal(budget.status?.reservedUSD, 0);
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
   });
 
   it("a story paused by its Budget's day resumes by itself once a confirmed raise gives it room", async () => {

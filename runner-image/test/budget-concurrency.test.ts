@@ -117,6 +117,9 @@ describe('runner: a Budget shared by many processes never overshoots', function 
         spent.push(await verify(key, `trial ${t}`));
       }
       assert.ok(calls > TRIALS * 5, `${calls} calls were made`);
+      console.log(
+        `      ${TRIALS} trials × ${PROCESSES} processes: ${calls} calls; settled per day $${Math.min(...spent).toFixed(6)} … $${Math.max(...spent).toFixed(6)}`,
+      );
       assert.ok(
         spent.every((s) => s > 0.9),
         `each day was spent nearly to the limit, not refused early: ${Math.min(...spent)}`,

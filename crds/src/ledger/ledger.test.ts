@@ -158,12 +158,22 @@ describe('budget ledger (Postgres)', function () {
     const story = randomUUID();
     const dead = await ledger([key], 2, undefined, story, 1);
     const held = idOf(await dead.reserve(0.8, 'a call cut by kill -9'));
-    const resumed = await ledger([key], 2, undefined, story, 2);
+    const neighbour = await ledger([key], 2);
+    const running = idOf(await neighbour.reserve(0.4, 'a call of another story, still running'));
+    const resumedSession = await attempt(story, 2);
+    const resumed = new BudgetLedger(pool, {
+      storyUid: story,
+      sessionId: resumedSession,
+      ttlSeconds: 900,
+      budgetKeys: [key],
+    });
+    assert.deepEqual(await resumed.open(2), { abandoned: 1, expired: 0 });
     const states = await pool.query('select state, actual_usd::float8 as actual from cost_reservations where id = $1', [
       held,
     ]);
     assert.deepEqual(states.rows[0], { state: 'unconfirmed', actual: 0.8 });
     assert.equal(await dead.settle(held, 0.1), false, 'a late settle does not change the charge');
+    assert.equal(await neighbour.settle(running, 0.4), true, "another story's reservation was left alone");
     assert.equal(await resumed.settledTotal(), 0.8);
 
     const other = await ledger([key], 2);
@@ -172,7 +182,7 @@ describe('budget ledger (Postgres)', function () {
     assert.ok((await expireReservations(pool)) >= 1);
     const [story2, daily] = await other.windows();
     assert.deepEqual([story2!.spentUSD, story2!.reservedUSD], [0.3, 0]);
-    assert.equal(daily!.spentUSD, 1.1, 'the Budget was charged both worst cases');
+    assert.equal(daily!.spentUSD, 1.5, 'the Budget was charged both worst cases and the settled call');
     const row = await pool.query('select state from cost_reservations where id = $1', [short]);
     assert.equal(row.rows[0].state, 'unconfirmed');
   });

@@ -106,9 +106,10 @@ export class BudgetLedger {
     this.storyWindowId = idRow.parse(rows[0]).id;
     this.current = undefined;
     const abandoned = await this.db.query(
-      `select count(settle_unconfirmed(id)) as n from (
-         select id from cost_reservations
-          where story_uid = $1 and state = 'reserved' and session_id is distinct from $2 order by id) r`,
+      `select count(*) as n from (
+         select settle_unconfirmed(id) from (
+           select id from cost_reservations
+            where story_uid = $1 and state = 'reserved' and session_id is distinct from $2 order by id) r) charged`,
       [this.options.storyUid, this.options.sessionId],
     );
     return { abandoned: countRow.parse(abandoned.rows[0]).n, expired: await expireReservations(this.db) };

@@ -6,6 +6,7 @@
 // period boundary exactly, and every budget.refreshSeconds for spend.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type pg from 'pg';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { budgetSchema, type Budget, type BudgetSpec } from '@nightshift/crds';
 import { ANNOTATIONS, RESOURCES, budgetKey } from '@nightshift/crds/contract';
 import { expireReservations, isValidTimeZone, readBudgetUsage } from '@nightshift/crds/ledger';
@@ -40,8 +41,15 @@ export interface BudgetReconcilerDeps {
   budgets: Pick<Informer<KubernetesObject>, 'get'>;
   settings: BudgetSettings;
   event(object: KubernetesObject, type: EventType, reason: string, note: string): Promise<void>;
+  /** Gauges and counters of what was read (see setupBudgetController). */
+  metrics?: BudgetMetrics;
   logger: Logger;
   now?: () => Date;
+}
+
+export interface BudgetMetrics {
+  usd: Gauge<'namespace' | 'budget' | 'period' | 'kind'>;
+  alerts: Counter<'kind'>;
 }
 
 type BudgetStatus = NonNullable<Budget['status']>;
@@ -103,8 +111,19 @@ export function budgetReconciler(deps: BudgetReconcilerDeps) {
       { alertThreshold: budget.spec.alertThreshold, exhaustedBelowUSD: deps.settings.exhaustedBelowUSD },
       at,
     );
+    for (const [period, u] of [
+      ['day', usage.daily],
+      ['week', usage.weekly],
+    ] as const) {
+      const labels = { namespace, budget: name, period };
+      deps.metrics?.usd.set({ ...labels, kind: 'spent' }, u.spentUSD);
+      deps.metrics?.usd.set({ ...labels, kind: 'reserved' }, u.reservedUSD);
+      if (u.limitUSD !== null) deps.metrics?.usd.set({ ...labels, kind: 'limit' }, u.limitUSD);
+      else deps.metrics?.usd.remove({ ...labels, kind: 'limit' });
+    }
     for (const reached of standing.reached) {
       if (await claimAlert(deps.pool, key, reached)) {
+        deps.metrics?.alerts.inc({ kind: reached.kind });
         void deps.event(
           raw,
           'Warning',
@@ -256,6 +275,7 @@ export interface BudgetControllerDeps {
   events: EventRecorder;
   settings: BudgetSettings;
   workers: number;
+  registry: Registry;
   logger: Logger;
 }
 
@@ -268,6 +288,20 @@ export function setupBudgetController(manager: Manager, deps: BudgetControllerDe
     budgets,
     settings: deps.settings,
     event: (object, type, reason, note) => deps.events.record(object, { type, reason, note }),
+    metrics: {
+      usd: new Gauge({
+        name: 'nightshift_budget_usd',
+        help: "A Budget's current day and week: spent, reserved by calls in flight, and the limit in force (USD)",
+        labelNames: ['namespace', 'budget', 'period', 'kind'],
+        registers: [deps.registry],
+      }),
+      alerts: new Counter({
+        name: 'nightshift_budget_alerts_total',
+        help: 'Budget alerts raised (once per Budget, limit, period and kind)',
+        labelNames: ['kind'],
+        registers: [deps.registry],
+      }),
+    },
     logger: deps.logger,
   });
   const controller = manager.addController({

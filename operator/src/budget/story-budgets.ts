@@ -1,8 +1,9 @@
 // What the StoryRun reconciler asks about Budgets: which Budgets a story
 // draws on (its queue's budgetRef and its own), its cost estimate (made once,
-// before admission), whether the Budgets that paused it have room again for
-// the call they refused, and the admission check for stories without a
-// queue. Reads only; the decisions are budgetVerdict and the lifecycle plan.
+// before admission; its actual cost recorded beside it once the story has
+// finished), whether the Budgets that paused it have room again for the call
+// they refused, and the admission check for stories without a queue. The
+// decisions are budgetVerdict and the lifecycle plan.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type pg from 'pg';
 import { isTerminalPhase, type StoryRun } from '@nightshift/crds';
@@ -19,7 +20,6 @@ import { estimateCost, featuresOf } from './estimate.ts';
 export interface StoryBudgets {
   keysOf(storyRun: StoryRun): string[];
   observe(storyRun: StoryRun, sessions: ExecutionSession[]): Promise<StoryBudgetObservation>;
-  recordFinished(storyRun: StoryRun, costUSD: number): Promise<void>;
   check: BudgetCheck;
 }
 
@@ -103,7 +103,6 @@ export function storyBudgets(deps: StoryBudgetsDeps): StoryBudgets {
       }
       return observation;
     },
-    recordFinished: (storyRun, costUSD) => recordActualCost(deps.pool, storyRun.metadata.uid!, costUSD),
     check: budgetCheck({
       pool: deps.pool,
       policy: deps.settings,

@@ -4,13 +4,7 @@
 // it twice, or after a crash at any point, changes nothing more.
 import { HttpMethod, type KubernetesObject, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
 import type pg from 'pg';
-import {
-  isTerminalPhase,
-  storyRunPhaseSchema,
-  storyRunSchema,
-  type StoryRun,
-  type StoryRunStatus,
-} from '@nightshift/crds';
+import { storyRunPhaseSchema, storyRunSchema, type StoryRun, type StoryRunStatus } from '@nightshift/crds';
 import { LABELS, MANAGED_BY, RESOURCES, STORYRUN_FINALIZER } from '@nightshift/crds/contract';
 import { Gauge } from 'prom-client';
 import type { AdmissionPolicy } from '../admission/admission.ts';
@@ -174,7 +168,6 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     // Transitions first: they are keyed, so a crash between the two writes repeats
     // nothing, while the other order could lose a transition for good.
     await recordTransitions(storyRun, status, plan.transitions);
-    if (deps.budgets && isTerminalPhase(status.phase)) await deps.budgets.recordFinished(storyRun, status.costUSD ?? 0);
     if (!statusEqual(storyRun.status ?? {}, status)) {
       try {
         await writeStatus(deps.client, RESOURCES.storyRun, asKubernetesObject(storyRun), status);
@@ -296,7 +289,7 @@ export function setupStoryRunController(manager: Manager, deps: StoryRunControll
       keysOf: (budget) =>
         storyRuns
           .list()
-          .filter((sr) => sr.metadata?.namespace === budget.metadata?.namespace && waitsOnBudget(sr))
+          .filter((sr) => sr.metadata?.namespace === budget.metadata?.namespace && waitsOn(sr, budget.metadata?.name))
           .map((sr) => keyOf({ namespace: sr.metadata!.namespace, name: sr.metadata!.name! })),
     });
   }
@@ -338,10 +331,12 @@ export function setupStoryRunController(manager: Manager, deps: StoryRunControll
   return controller;
 }
 
-/** Queued or paused stories: those a Budget's change may let go on. */
-function waitsOnBudget(object: KubernetesObject): boolean {
+/** Queued or paused stories that may draw on the Budget (their own, or through a queue): a change may let them go on. */
+function waitsOn(object: KubernetesObject, budget: string | undefined): boolean {
   const phase = phaseOf(object);
-  return phase === 'Queued' || phase === 'Paused' || phase === 'New';
+  const spec = (object as { spec?: { budgetRef?: unknown; queueRef?: unknown } }).spec;
+  const draws = spec?.budgetRef === budget || typeof spec?.queueRef === 'string';
+  return draws && (phase === 'Queued' || phase === 'Paused' || phase === 'New');
 }
 
 /** The phase an object's status claims, for the gauge (an object without a valid one counts as New). */

@@ -90,6 +90,10 @@ export function storyBudgets(deps: StoryBudgetsDeps): StoryBudgets {
         ? await readEstimate(deps.pool, storyRun.metadata.uid!)
         : await estimateOf(storyRun, keys);
       if (estimate) observation.estimate = { p50USD: estimate.p50_usd, p90USD: estimate.p90_usd };
+      // Finished (its status says so, costUSD final): estimate vs actual, once.
+      if (terminal && estimate && estimate.actual_usd === null) {
+        await recordActualCost(deps.pool, storyRun.metadata.uid!, storyRun.status?.costUSD ?? 0);
+      }
       const latest = sessions.at(-1);
       const result = latest?.result;
       if (

@@ -7,12 +7,13 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type pg from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { budgetSchema, type Budget, type BudgetSpec } from '@nightshift/crds';
+import { budgetSchema, type Budget } from '@nightshift/crds';
 import { ANNOTATIONS, RESOURCES, budgetKey } from '@nightshift/crds/contract';
 import { expireReservations, isValidTimeZone, readBudgetUsage } from '@nightshift/crds/ledger';
 import { changedBy, type ManagedFieldsEntry } from '../budget/audit.ts';
-import { decideLimits, type LimitChange } from '../budget/limits.ts';
-import { budgetState, type BudgetStanding } from '../budget/state.ts';
+import { budgetConditions, calendarChangesOf, changeReason } from '../budget/conditions.ts';
+import { decideLimits } from '../budget/limits.ts';
+import { budgetState } from '../budget/state.ts';
 import type { OperatorConfig } from '../config/schema.ts';
 import {
   isStaleWrite,
@@ -22,7 +23,6 @@ import {
   statusEqual,
   writeStatus,
   type Condition,
-  type ConditionUpdate,
   type Controller,
   type EventRecorder,
   type EventType,
@@ -153,7 +153,7 @@ export function budgetReconciler(deps: BudgetReconcilerDeps) {
       projectedWeekUSD: round2(standing.projectedWeekUSD),
       ...(decision.pendingIncrease ? { pendingIncrease: decision.pendingIncrease } : {}),
       ...(error.errorUSD !== null ? { estimateMeanErrorUSD: Math.round(error.errorUSD * 1e4) / 1e4 } : {}),
-      conditions: conditionsOf(previous.conditions, standing, decision, generation, at),
+      conditions: budgetConditions(previous.conditions, standing, decision, generation, at),
       observedGeneration: generation,
     };
     if (!statusEqual(previous, status)) {
@@ -197,76 +197,6 @@ export function budgetReconciler(deps: BudgetReconcilerDeps) {
     });
     return {};
   }
-}
-
-function calendarChangesOf(
-  row: { timezone: string; week_starts_on: string; alert_threshold: number },
-  spec: BudgetSpec,
-): LimitChange[] {
-  const changes: LimitChange[] = [];
-  for (const [field, from, to] of [
-    ['timezone', row.timezone, spec.timezone],
-    ['weekStartsOn', row.week_starts_on, spec.weekStartsOn],
-    ['alertThreshold', String(row.alert_threshold), String(spec.alertThreshold)],
-  ] as const) {
-    if (from !== to) changes.push({ field, from, to, kind: 'Changed' });
-  }
-  return changes;
-}
-
-function changeReason(change: LimitChange): string {
-  switch (change.kind) {
-    case 'Raised':
-      return 'IncreaseApplied';
-    case 'Lowered':
-      return 'LimitLowered';
-    case 'Created':
-      return 'LimitsApplied';
-    case 'Changed':
-      return 'CalendarChanged';
-  }
-}
-
-function conditionsOf(
-  previous: Condition[] | undefined,
-  standing: BudgetStanding,
-  decision: { pendingIncrease?: string; pendingMessage?: string },
-  generation: number,
-  at: Date,
-): Condition[] {
-  const exceeded = standing.reached.find((r) => r.kind === 'Exceeded');
-  const threshold = standing.reached.find((r) => r.kind === 'Threshold');
-  const scopeWord = (scope: 'daily' | 'weekly') => (scope === 'daily' ? 'Daily' : 'Weekly');
-  const updates: ConditionUpdate[] = [
-    { type: 'Valid', status: 'True', reason: 'Valid', message: '' },
-    exceeded
-      ? {
-          type: 'Exceeded',
-          status: 'True',
-          reason: `${scopeWord(exceeded.scope)}LimitReached`,
-          message: exceeded.message,
-        }
-      : { type: 'Exceeded', status: 'False', reason: 'WithinLimits', message: '' },
-    threshold
-      ? {
-          type: 'Warning',
-          status: 'True',
-          reason: `${scopeWord(threshold.scope)}ThresholdReached`,
-          message: threshold.message,
-        }
-      : { type: 'Warning', status: 'False', reason: 'BelowThreshold', message: '' },
-    decision.pendingIncrease
-      ? {
-          type: 'IncreasePending',
-          status: 'True',
-          reason: 'ConfirmationRequired',
-          message: `${decision.pendingMessage}: annotate ${ANNOTATIONS.confirmIncrease}=${decision.pendingIncrease}`,
-        }
-      : { type: 'IncreasePending', status: 'False', reason: 'NothingPending', message: '' },
-  ];
-  let conditions = previous ?? [];
-  for (const u of updates) conditions = setCondition(conditions, { ...u, observedGeneration: generation }, at);
-  return conditions;
 }
 
 export interface BudgetControllerDeps {

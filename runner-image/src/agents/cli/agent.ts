@@ -8,7 +8,7 @@
 // the only writer of spend); a refused call ends the run Paused/BudgetExceeded.
 import { startMeteringProxy } from '../../cost/proxy.ts';
 import { StoryFailure } from '../../errors.ts';
-import { runCommand } from '../../commands/run-command.ts';
+import { noProxyWith, runCommand } from '../../commands/run-command.ts';
 import type { AgentContext, ImplementInput, ImplementResult, ReviewResult, StoryAgent } from '../agent.ts';
 import { parseCliOutput } from './output.ts';
 
@@ -74,8 +74,7 @@ export class CliAgent implements StoryAgent {
           ANTHROPIC_API_KEY: proxy.token,
           OPENAI_BASE_URL: proxy.openaiBaseURL,
           OPENAI_API_KEY: proxy.token,
-          NO_PROXY: ['127.0.0.1', process.env.NO_PROXY].filter(Boolean).join(','),
-          no_proxy: ['127.0.0.1', process.env.no_proxy].filter(Boolean).join(','),
+          ...noProxyWith(['127.0.0.1']),
         },
       });
     } finally {

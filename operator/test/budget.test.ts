@@ -211,6 +211,18 @@ describe('Budgets on the local cluster', function () {
     assert.match(metrics, /nightshift_budget_alerts_total\{kind="Threshold"\} [1-9]/);
   });
 
+  it('names an unknown time zone in a Valid=False condition and a Warning Event, and enforces nothing from it', async () => {
+    await createBudget('mars', { dailyLimitUSD: 1, timezone: 'Mars/Olympus' });
+    const invalid = await waitForBudget('mars', 'Valid=False', (b) =>
+      Boolean(b.status?.conditions?.some((c) => c.type === 'Valid' && c.status === 'False')),
+    );
+    const valid = invalid.status!.conditions!.find((c) => c.type === 'Valid')!;
+    assert.equal(valid.reason, 'InvalidSpec');
+    assert.match(valid.message, /spec\.timezone: unknown time zone "Mars\/Olympus"/);
+    assert.match(await kubectl('describe', 'nsb', 'mars'), /Warning\s+InvalidSpec/);
+    assert.equal(await inForce(`${env.namespace}/mars`), undefined, 'the ledger holds nothing for it');
+  });
+
   it('kill -9 of a story pod holding a reservation: the call is charged its worst case after its TTL, as unconfirmed', async () => {
     const hanging: Server = createServer(() => {});
     await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', () => r()));

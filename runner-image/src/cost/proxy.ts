@@ -63,6 +63,8 @@ export async function startMeteringProxy(options: MeteringProxyOptions): Promise
   const upstreamTimeoutMs = Math.min(MAX_UPSTREAM_TIMEOUT_MS, options.ttlSeconds * 800);
   const token = `nsp-${randomBytes(24).toString('hex')}`;
   let refusal: BudgetExceeded | undefined;
+  /** Calls being metered: close() waits for them, so none is left reserved when the run goes on. */
+  const inFlight = new Set<Promise<void>>();
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://proxy.invalid').pathname.replace(/^\/v1\/v1\//, '/v1/');
     const protocol = protocolOf(req.method, path);
@@ -71,13 +73,15 @@ export async function startMeteringProxy(options: MeteringProxyOptions): Promise
       req.resume();
       return;
     }
-    handle(protocol, req, res).catch((error: Error) => {
+    const handled = handle(protocol, req, res).catch((error: Error) => {
       options.log.error({ err: error }, 'metering proxy failed a request');
       const status = error instanceof ProxyRequestError ? error.status : 502;
       if (!res.headersSent)
         send(res, status, errorBody(protocol, status, `nightshift metering proxy: ${error.message}`));
       else res.destroy();
     });
+    inFlight.add(handled);
+    void handled.finally(() => inFlight.delete(handled));
   });
 
   async function handle(protocol: Protocol, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -169,11 +173,12 @@ export async function startMeteringProxy(options: MeteringProxyOptions): Promise
     openaiBaseURL: `${base}/v1`,
     token,
     refusal: () => refusal,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.allSettled([...inFlight]);
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }
 

@@ -4,9 +4,12 @@
 // election and the shutdown order; it never touches the story pods, which
 // carry on without us.
 import * as k8s from '@kubernetes/client-node';
+import { RESOURCES } from '@nightshift/crds/contract';
 import { admitUnqueued } from './admission/admission.ts';
 import { redactConfig } from './config/redact.ts';
 import type { OperatorConfig } from './config/schema.ts';
+import { storyBudgets, withBudgetAdmission } from './budget/story-budgets.ts';
+import { setupBudgetController } from './controllers/budget.ts';
 import { lifecyclePolicy, setupStoryRunController } from './controllers/storyrun.ts';
 import { openDatabase } from './database.ts';
 import { EventRecorder, Manager, RestClient, reuseConnections } from './kube/index.ts';
@@ -77,13 +80,29 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
       (error: Error) => `unreachable: ${error.message}`,
     ),
   );
+  const events = new EventRecorder({ kc, instance: config.identity, logger });
+  const budgets = storyBudgets({
+    pool: db.pool,
+    workQueues: manager.informer(RESOURCES.workQueue),
+    settings: config.budget,
+  });
+  setupBudgetController(manager, {
+    client,
+    pool: db.pool,
+    events,
+    settings: config.budget,
+    workers: config.workers,
+    registry: metrics.registry,
+    logger,
+  });
   setupStoryRunController(manager, {
     client,
     namespaces: config.namespaces,
     pool: db.pool,
     databaseURL: db.url,
-    events: new EventRecorder({ kc, instance: config.identity, logger }),
-    admission: admitUnqueued,
+    events,
+    admission: withBudgetAdmission(admitUnqueued, budgets.check),
+    budgets,
     policy: lifecyclePolicy(config),
     settings: storyPodSettings(config),
     workers: config.workers,

@@ -83,6 +83,8 @@ export interface RunnerEnvironment {
 
 export interface RunnerConfig extends RunnerEnvironment {
   storyRun: StoryRunSnapshot;
+  /** The Budgets this attempt draws on (execution_sessions.budget_keys). */
+  budgetKeys: string[];
 }
 
 export class ConfigError extends Error {

@@ -9,9 +9,21 @@ export class StopRequested extends Error {
   }
 }
 
-/** A model call's worst case did not fit the story's cost cap (or could not be bounded). */
+/** Which window refused a model call, for the Paused outcome (the operator resumes on it). */
+export interface BudgetRefusalDetail {
+  scope: 'story' | 'daily' | 'weekly' | 'unpriced';
+  budget?: string | undefined;
+  neededUSD?: number | undefined;
+}
+
+/** A model call's worst case did not fit the story's cap or a Budget window (or could not be bounded). */
 export class BudgetExceeded extends Error {
   override name = 'BudgetExceeded';
+  readonly detail: BudgetRefusalDetail;
+  constructor(message: string, detail: BudgetRefusalDetail) {
+    super(message);
+    this.detail = detail;
+  }
 }
 
 /** The story cannot succeed: record Failed with this reason (a CamelCase word). */

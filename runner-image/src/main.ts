@@ -46,7 +46,11 @@ async function main(): Promise<number> {
     let config: RunnerConfig;
     try {
       const attempt = await readAttempt(pool, environment.sessionId);
-      config = { ...environment, storyRun: parseSnapshot(attempt.snapshot, environment.sessionId) };
+      config = {
+        ...environment,
+        storyRun: parseSnapshot(attempt.snapshot, environment.sessionId),
+        budgetKeys: attempt.budgetKeys,
+      };
     } catch (error) {
       if (error instanceof ConfigError) return invalidConfiguration(error, environment.terminationLogPath);
       const message = `cannot read attempt ${environment.sessionId}: ${(error as Error).message}`;

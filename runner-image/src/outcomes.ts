@@ -8,7 +8,17 @@ export function outcomeOfError(error: unknown): Outcome | undefined {
     return { outcome: 'Paused', detail: { reason: 'Stopped', message: error.message } };
   }
   if (error instanceof BudgetExceeded) {
-    return { outcome: 'Paused', detail: { reason: 'BudgetExceeded', message: error.message } };
+    const { scope, budget, neededUSD } = error.detail;
+    return {
+      outcome: 'Paused',
+      detail: {
+        reason: 'BudgetExceeded',
+        message: error.message,
+        scope,
+        ...(budget ? { budget } : {}),
+        ...(neededUSD !== undefined ? { neededUSD } : {}),
+      },
+    };
   }
   if (error instanceof StoryFailure) {
     return { outcome: 'Failed', detail: { reason: error.reason, message: error.message } };

@@ -89,11 +89,13 @@ export async function createSession(
   run: StoryRunJSON,
   attempt: number,
   mode: RunnerMode = 'run',
+  budgetKeys: string[] = [],
 ): Promise<string> {
   const id = randomUUID();
   await pool.query(
-    `insert into execution_sessions (id, story_uid, namespace, name, story_id, attempt, mode, pod_name, storyrun)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `insert into execution_sessions (id, story_uid, namespace, name, story_id, attempt, mode, pod_name, storyrun,
+                                     budget_keys)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     [
       id,
       run.metadata.uid,
@@ -104,6 +106,7 @@ export async function createSession(
       mode,
       `${run.metadata.name}-${attempt}`,
       JSON.stringify(run),
+      budgetKeys,
     ],
   );
   return id;
@@ -125,11 +128,19 @@ export interface RunnerOptions {
   workspace: string;
   mode?: RunnerMode;
   env?: Record<string, string>;
+  /** The Budgets the attempt draws on (execution_sessions.budget_keys, as the operator writes them). */
+  budgetKeys?: string[];
 }
 
 /** Starts `node runner-image/src/main.ts` for a new attempt, as the operator's pod would. */
 export async function startRunner(options: RunnerOptions): Promise<RunnerProcess> {
-  const sessionId = await createSession(options.bench.pool, options.run, options.attempt, options.mode);
+  const sessionId = await createSession(
+    options.bench.pool,
+    options.run,
+    options.attempt,
+    options.mode,
+    options.budgetKeys,
+  );
   const terminationLog = join(options.bench.dir, `termination-${sessionId}`);
   writeFileSync(terminationLog, '');
   const child = spawn(process.execPath, [RUNNER_MAIN], {

@@ -87,7 +87,13 @@ export const runnerEventDataSchemas = {
     comment: z.string().nullable(),
     answeredBy: z.string().nullable(),
   }),
-  BudgetRefused: z.looseObject({ purpose: z.string().optional(), worstCaseUSD: usd.optional() }),
+  BudgetRefused: z.looseObject({
+    purpose: z.string().optional(),
+    worstCaseUSD: usd.optional(),
+    /** The window that refused: 'story' (the cap), 'daily' or 'weekly' (a Budget's), 'unpriced' (no price known). */
+    scope: z.string().optional(),
+    budget: z.string().optional(),
+  }),
   BranchPushed: z.looseObject({
     branch: z.string(),
     sha: z.string(),

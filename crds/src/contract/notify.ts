@@ -6,6 +6,8 @@ import { z } from 'zod';
 export const NOTIFY_CHANNELS = {
   /** A story's step, cost or outcome changed; payload `<namespace>/<name>`. */
   story: 'nightshift_story',
+  /** A budget_alerts row was written; payload its id. The notifier sends unsent rows. */
+  budgetAlert: 'nightshift_budget_alert',
 } as const;
 
 const dnsName = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;

@@ -48,6 +48,12 @@ export const pausedSchema = z.object({
     /** Set by the operator when it stopped the pod: how the pod ended (Error, PodMissing, ...). */
     cause: z.string().optional(),
     exitCode: z.int().nullable().optional(),
+    /** BudgetExceeded: the window that refused the call ('story' cap, or a Budget's 'daily' / 'weekly' window). */
+    scope: z.enum(['story', 'daily', 'weekly', 'unpriced']).optional(),
+    /** BudgetExceeded by a Budget window: its key '<namespace>/<name>'. */
+    budget: z.string().optional(),
+    /** BudgetExceeded: the worst case that did not fit; the story resumes once this much is free. */
+    neededUSD: z.number().min(0).optional(),
   }),
 });
 export const failedSchema = z.object({

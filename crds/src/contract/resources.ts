@@ -43,6 +43,14 @@ export const RUNNER_APP_NAME = 'nightshift-runner';
 export const ANNOTATIONS = {
   storyId: 'nightshift.dev/story-id',
   sessionId: 'nightshift.dev/session-id',
+  /**
+   * On a Budget: confirms a raised limit or a new extension. Its value must be
+   * the Budget's status.pendingIncrease (which names the new spec, e.g.
+   * "dailyLimitUSD=50"); the dashboard sets it after its confirmation dialog.
+   */
+  confirmIncrease: 'nightshift.dev/confirm-increase',
+  /** On a Budget: who changed it and why, as the dashboard's audit knows it ("<user>: <reason>"); recorded with the change. */
+  changeReason: 'nightshift.dev/change-reason',
 } as const;
 
 /** The finalizer the operator puts on StoryRuns, so their records are closed when they go. */

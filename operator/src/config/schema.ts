@@ -122,6 +122,33 @@ export const configSchema = z.object({
   retry: z
     .object({ backoffBaseSeconds: z.number().min(0).default(10), backoffMaxSeconds: z.number().min(0).default(300) })
     .prefault({}),
+  budget: z
+    .object({
+      refreshSeconds: z
+        .number()
+        .min(1)
+        .default(15)
+        .describe('How often a Budget status is refreshed from the ledger (spend, projections, alerts)'),
+      sweepSeconds: z
+        .number()
+        .min(1)
+        .default(30)
+        .describe('How often reservations past their TTL are charged at their worst case (unconfirmed)'),
+      exhaustedBelowUSD: z
+        .number()
+        .min(0)
+        .default(0.01)
+        .describe('A period with less than this left counts as Exceeded: no model call costs less'),
+      estimate: z
+        .object({
+          coldStartP50USD: z.number().min(0).default(1).describe('Estimate of a story with too little history'),
+          coldStartP90USD: z.number().min(0).default(5),
+          minSamples: z.number().int().min(1).default(3).describe('Finished stories needed to estimate from them'),
+          neighbours: z.number().int().min(1).default(20).describe('How many of the most similar ones count'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   retention: z
     .object({
       podSeconds: seconds(300).describe('Keep a finished story pod this long (for kubectl logs)'),

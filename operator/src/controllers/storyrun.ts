@@ -8,6 +8,7 @@ import { storyRunPhaseSchema, storyRunSchema, type StoryRun, type StoryRunStatus
 import { LABELS, MANAGED_BY, RESOURCES, STORYRUN_FINALIZER } from '@nightshift/crds/contract';
 import { Gauge } from 'prom-client';
 import type { AdmissionPolicy } from '../admission/admission.ts';
+import type { StoryBudgets } from '../budget/story-budgets.ts';
 import type { OperatorConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { OperatorMetrics } from '../metrics.ts';
@@ -34,6 +35,7 @@ import {
   type Informer,
   type Manager,
   type RestClient,
+  type WatchSource,
 } from '../kube/index.ts';
 import { applyAction } from '../storyrun/actions.ts';
 import { trimClaim, trimPod, trimStoryRun } from '../storyrun/cache.ts';
@@ -62,6 +64,8 @@ export interface StoryRunReconcilerDeps {
   /** Records a Kubernetes Event about the object; best effort. */
   event(object: KubernetesObject, type: EventType, reason: string, note: string): Promise<void>;
   daemonRunId?: string;
+  /** The Budgets a story draws on, its estimate and whether a Budget that paused it has room again. */
+  budgets?: StoryBudgets;
   metrics?: OperatorMetrics;
   logger: Logger;
   now?: () => Date;
@@ -127,6 +131,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     const admission = started
       ? { admitted: true, reason: 'Admitted', message: 'admitted' }
       : await deps.admission(storyRun);
+    const budget = deps.budgets ? await deps.budgets.observe(storyRun, sessions) : undefined;
 
     const plan = planStoryRun(
       {
@@ -136,6 +141,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
         sessions,
         decision,
         admission,
+        ...(budget ? { budget } : {}),
         now: now(),
       },
       policy,
@@ -150,6 +156,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
         daemonRunId: deps.daemonRunId,
         onPodCreated: () => deps.metrics?.podsCreated.inc(),
         ensureDatabaseSecret,
+        ...(deps.budgets ? { budgetKeys: deps.budgets.keysOf(storyRun) } : {}),
       });
       if (!applied) return { requeueAfterMs: 1_000 }; // the world was not what the cache said: look again
       deps.logger.debug({ storyRun: `${namespace}/${name}`, action }, 'applied');
@@ -251,6 +258,7 @@ export interface StoryRunControllerDeps {
   settings: StoryPodSettings;
   workers: number;
   daemonRunId: string;
+  budgets?: StoryBudgets;
   metrics: OperatorMetrics;
   logger: Logger;
 }
@@ -280,17 +288,30 @@ export function setupStoryRunController(manager: Manager, deps: StoryRunControll
     settings: deps.settings,
     event: (object, type, reason, note) => deps.events.record(object, { type, reason, note }),
     daemonRunId: deps.daemonRunId,
+    ...(deps.budgets ? { budgets: deps.budgets } : {}),
     metrics: deps.metrics,
     logger: deps.logger,
   });
+  const watches: WatchSource[] = [pods, volumes].map((informer) => ({
+    informer,
+    keysOf: keysFromController({ group: RESOURCES.storyRun.group, kind: RESOURCES.storyRun.kind }),
+  }));
+  if (deps.budgets) {
+    // A Budget that changed (a new period, a raised limit) may let its queued and paused stories go on.
+    watches.push({
+      informer: manager.informer(RESOURCES.budget),
+      keysOf: (budget) =>
+        storyRuns
+          .list()
+          .filter((sr) => sr.metadata?.namespace === budget.metadata?.namespace && waitsOn(sr, budget.metadata?.name))
+          .map((sr) => keyOf({ namespace: sr.metadata!.namespace, name: sr.metadata!.name! })),
+    });
+  }
   const controller = manager.addController({
     name: 'storyrun',
     for: storyRuns,
     urgent: isUrgentChange,
-    watches: [pods, volumes].map((informer) => ({
-      informer,
-      keysOf: keysFromController({ group: RESOURCES.storyRun.group, kind: RESOURCES.storyRun.kind }),
-    })),
+    watches,
     reconcile: (key) => {
       const { namespace, name } = parseKey(key);
       return reconcile(namespace!, name);
@@ -333,6 +354,14 @@ export function setupStoryRunController(manager: Manager, deps: StoryRunControll
     },
   });
   return controller;
+}
+
+/** Queued or paused stories that may draw on the Budget (their own, or through a queue): a change may let them go on. */
+function waitsOn(object: KubernetesObject, budget: string | undefined): boolean {
+  const phase = phaseOf(object);
+  const spec = (object as { spec?: { budgetRef?: unknown; queueRef?: unknown } }).spec;
+  const draws = spec?.budgetRef === budget || typeof spec?.queueRef === 'string';
+  return draws && (phase === 'Queued' || phase === 'Paused' || phase === 'New');
 }
 
 /** The phase an object's status claims, for the gauge (an object without a valid one counts as New). */

@@ -32,6 +32,8 @@ export interface NewSession {
   mode: RunnerMode;
   podName: string;
   daemonRunId: string | undefined;
+  /** The Budgets the attempt draws on besides its cap ('<namespace>/<name>'). */
+  budgetKeys?: string[];
 }
 
 /** Inserts the attempt's row unless it exists; returns the row either way. */
@@ -39,8 +41,9 @@ export async function ensureSession(pool: pg.Pool, s: NewSession): Promise<Execu
   const { metadata, spec } = s.snapshot;
   const inserted = await pool.query(
     `insert into execution_sessions
-       (id, story_uid, namespace, name, story_id, attempt, mode, pod_name, max_cost_usd, daemon_run_id, storyrun)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       (id, story_uid, namespace, name, story_id, attempt, mode, pod_name, max_cost_usd, daemon_run_id, storyrun,
+        budget_keys)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      on conflict (story_uid, attempt) do nothing
      returning ${EXECUTION_SESSION_COLUMNS}`,
     [
@@ -55,6 +58,7 @@ export async function ensureSession(pool: pg.Pool, s: NewSession): Promise<Execu
       spec.maxCostUSD ?? null,
       s.daemonRunId ?? null,
       JSON.stringify(s.snapshot),
+      s.budgetKeys ?? [],
     ],
   );
   if (inserted.rows[0]) return executionSessions.parse(inserted.rows[0]);

@@ -34,6 +34,8 @@ export interface ActionContext {
   onPodCreated?: () => void;
   /** Makes sure the namespace has the runners' database Secret (when the operator manages it). */
   ensureDatabaseSecret?: (namespace: string) => Promise<void>;
+  /** The Budgets a new attempt draws on besides its cap (its queue's and its own budgetRef). */
+  budgetKeys?: string[];
 }
 
 const ignore = (test: (error: unknown) => boolean) => (error: unknown) => {
@@ -129,6 +131,7 @@ async function startAttempt(action: Extract<Action, { type: 'StartAttempt' }>, c
     mode: action.mode,
     podName,
     daemonRunId: ctx.daemonRunId,
+    budgetKeys: ctx.budgetKeys ?? [],
   });
   await ctx.ensureDatabaseSecret?.(namespace);
   let pod: V1Pod;

@@ -32,6 +32,20 @@ export interface VolumeView {
   terminating: boolean;
 }
 
+/** Whether the Budgets a paused story drew on have room again for the call they refused. */
+export interface BudgetRoom {
+  open: boolean;
+  message: string;
+  /** When a full window's period ends (the story looks again then). */
+  reopensAt?: Date;
+}
+
+/** What the ledger says about this story: its cost estimate, and for a story paused by a Budget, its room. */
+export interface StoryBudgetObservation {
+  estimate?: { p50USD: number; p90USD: number };
+  room?: BudgetRoom;
+}
+
 export interface StoryRunObservation {
   storyRun: StoryRun;
   pods: PodView[];
@@ -41,5 +55,7 @@ export interface StoryRunObservation {
   /** The decision the latest attempt waits on, if any. */
   decision: DecisionRecord | undefined;
   admission: Admission;
+  /** Absent when no Budget machinery is wired (then a story paused by a Budget waits for a higher cap). */
+  budget?: StoryBudgetObservation;
   now: Date;
 }

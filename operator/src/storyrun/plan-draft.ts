@@ -137,6 +137,11 @@ export class PlanDraft {
     };
     delete this.status.pendingDecision;
     delete this.status.retryAfter;
+    const estimate = o.budget?.estimate;
+    if (estimate) {
+      this.status.estimateUSD = estimate.p50USD;
+      this.status.estimateP90USD = estimate.p90USD;
+    }
     const startedAt = this.sessions[0]?.createdAt;
     if (startedAt && !this.status.startedAt) this.status.startedAt = startedAt.toISOString();
   }

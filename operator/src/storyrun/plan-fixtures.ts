@@ -48,6 +48,7 @@ export const session = (over: Partial<ExecutionSession> = {}): ExecutionSession 
   endedAt: null,
   result: null,
   error: null,
+  budgetKeys: [],
   ...over,
 });
 

@@ -17,6 +17,8 @@ export interface AgentContext {
   worktree: Worktree;
   attempt: number;
   meter: CostMeter;
+  /** How long a model call's reservation lives before its holder is taken for dead. */
+  reservationTTLSeconds: number;
   events: EventSink;
   log: Logger;
 }

@@ -50,6 +50,12 @@ export function commandEnvironment(extra: Record<string, string | undefined> = {
   return env;
 }
 
+/** NO_PROXY (both spellings) as passed through, plus hosts that must never go through a proxy (the pod's loopback). */
+export function noProxyWith(hosts: string[]): { NO_PROXY: string; no_proxy: string } {
+  const join = (given: string | undefined) => [...hosts, ...(given ? [given] : [])].join(',');
+  return { NO_PROXY: join(process.env.NO_PROXY), no_proxy: join(process.env.no_proxy) };
+}
+
 export function runCommand(argv: string[], options: CommandOptions): Promise<CommandResult> {
   const maxBytes = options.maxOutputBytes ?? 64 * 1024;
   const started = Date.now();

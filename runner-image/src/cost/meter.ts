@@ -1,12 +1,13 @@
 // Every model call goes through the meter: its worst case is reserved against
-// the story's cap before the call (refused when it does not fit, or when it
-// cannot be bounded), settled to the priced usage after it, and recorded as an
-// AgentCall event; the session's cost_usd follows the settled total.
+// the story's cap and every Budget window it draws on before the call
+// (refused when it does not fit, or when it cannot be bounded), settled to the
+// priced usage after it, and recorded as an AgentCall event; the session's
+// cost_usd follows the settled total.
 import { RUNNER_ENV } from '@nightshift/crds/contract';
+import type { BudgetLedger } from '@nightshift/crds/ledger';
 import { BudgetExceeded } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { EventSink } from '../records/events.ts';
-import type { CostLedger } from './ledger.ts';
 import type { Pricing, TokenUsage } from './pricing.ts';
 
 export interface ModelCall {
@@ -26,6 +27,8 @@ export interface MeteredResult<T> {
   value: T;
   /** undefined when the provider reported none: the call is settled at its worst case. */
   usage: TokenUsage | undefined;
+  /** false: the provider refused the request and bills nothing (the reservation is released). */
+  billed?: boolean;
 }
 
 export interface Reservation {
@@ -36,7 +39,7 @@ export interface Reservation {
 }
 
 export interface MeterDeps {
-  ledger: CostLedger;
+  ledger: BudgetLedger;
   pricing: Pricing;
   events: EventSink;
   log: Logger;
@@ -55,7 +58,7 @@ export class CostMeter {
     return this.deps.pricing;
   }
 
-  get ledger(): CostLedger {
+  get ledger(): BudgetLedger {
     return this.deps.ledger;
   }
 
@@ -67,21 +70,29 @@ export class CostMeter {
     what: string,
     ttlSeconds?: number,
   ): Promise<Reservation> {
-    const id = await this.deps.ledger.reserve(amountUSD, purpose, ttlSeconds);
-    if (!id) {
-      const w = await this.deps.ledger.window();
-      const message =
-        `refused ${what}: its worst case $${amountUSD.toFixed(6)} does not fit the story's cap ` +
-        `$${w.limitUSD?.toFixed(6)} (spent $${w.spentUSD.toFixed(6)}, reserved by calls in flight $${w.reservedUSD.toFixed(6)}); ` +
-        'raise spec.maxCostUSD to resume';
+    const reserved = await this.deps.ledger.reserve(amountUSD, purpose, ttlSeconds);
+    if ('refused' in reserved) {
+      const { refused } = reserved;
+      const message = `refused ${what}: ${refused.message}`;
       await this.deps.events.record({
         type: 'BudgetRefused',
         step,
         message,
-        data: { purpose, worstCaseUSD: amountUSD, window: w },
+        data: {
+          purpose,
+          worstCaseUSD: amountUSD,
+          scope: refused.scope,
+          ...(refused.scope === 'story' ? {} : { budget: refused.key }),
+          window: { limitUSD: refused.limitUSD, spentUSD: refused.spentUSD, reservedUSD: refused.reservedUSD },
+        },
       });
-      throw new BudgetExceeded(message);
+      throw new BudgetExceeded(message, {
+        scope: refused.scope,
+        budget: refused.scope === 'story' ? undefined : refused.key,
+        neededUSD: amountUSD,
+      });
     }
+    const { id } = reserved;
     return {
       id,
       amountUSD,
@@ -89,7 +100,7 @@ export class CostMeter {
         if (!(await this.deps.ledger.settle(id, actualUSD))) {
           this.deps.log.error(
             { reservationId: id, actualUSD },
-            `the reservation expired before it was settled: this cost is not in the ledger (raise ${RUNNER_ENV.reservationTTLSeconds})`,
+            `the reservation outlived its TTL and was charged its worst case as unconfirmed before this settlement (raise ${RUNNER_ENV.reservationTTLSeconds})`,
           );
         }
         await this.refreshCost();
@@ -105,8 +116,13 @@ export class CostMeter {
       const message =
         `refused ${what}: its cost cannot be bounded because no price is known for model ` +
         `"${call.model}"${call.provider ? ` (provider ${call.provider})` : ''}; set its price in ${RUNNER_ENV.modelPrices}`;
-      await this.deps.events.record({ type: 'BudgetRefused', step: call.step, message, data: { ...call } });
-      throw new BudgetExceeded(message);
+      await this.deps.events.record({
+        type: 'BudgetRefused',
+        step: call.step,
+        message,
+        data: { ...call, scope: 'unpriced' },
+      });
+      throw new BudgetExceeded(message, { scope: 'unpriced' });
     }
     const reservation = await this.reserve(call.step, call.purpose, worstCase, what, call.ttlSeconds);
     const started = Date.now();
@@ -117,6 +133,10 @@ export class CostMeter {
       // A failed request is not billed by the providers; release what was held.
       await reservation.settle(null);
       throw error;
+    }
+    if (result.billed === false) {
+      await reservation.settle(null);
+      return result.value;
     }
     const priced = result.usage ? this.deps.pricing.price(call.model, call.provider, result.usage) : undefined;
     if (priced === undefined) {

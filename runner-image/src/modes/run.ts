@@ -3,9 +3,9 @@
 // ADR names: Succeeded or Failed (the graph ended), WaitingForHuman (it waits
 // on a question), Paused (SIGTERM, or the cost cap).
 import { Command } from '@langchain/langgraph';
+import { BudgetLedger } from '@nightshift/crds/ledger';
 import { decisionQuestionSchema } from '@nightshift/crds/contract';
 import { createAgent } from '../agents/index.ts';
-import { CostLedger } from '../cost/ledger.ts';
 import { CostMeter } from '../cost/meter.ts';
 import { Pricing } from '../cost/pricing.ts';
 import { StopRequested } from '../errors.ts';
@@ -21,13 +21,19 @@ export async function runStory(rt: Runtime): Promise<Outcome> {
   const { spec } = rt.config.storyRun;
   const lock = await acquireStoryLock(rt);
   try {
-    const ledger = new CostLedger(rt.pool, {
+    const ledger = new BudgetLedger(rt.pool, {
       storyUid: story.uid,
       sessionId: rt.config.sessionId,
       ttlSeconds: rt.config.reservationTTLSeconds,
+      budgetKeys: rt.config.budgetKeys,
     });
     const { abandoned, expired } = await ledger.open(spec.maxCostUSD);
-    if (abandoned + expired > 0) rt.log.info({ abandoned, expired }, 'released cost reservations of runners that died');
+    if (abandoned + expired > 0) {
+      rt.log.warn(
+        { abandoned, expired },
+        'charged the reservations of runners that died at their worst case (unconfirmed)',
+      );
+    }
     await rt.session.setCost(await ledger.settledTotal());
     if (rt.stopRequested()) throw new StopRequested();
 
@@ -46,6 +52,7 @@ export async function runStory(rt: Runtime): Promise<Outcome> {
       worktree,
       attempt: rt.config.attempt,
       meter,
+      reservationTTLSeconds: rt.config.reservationTTLSeconds,
       events: rt.events,
       log: rt.log,
     });

@@ -25,7 +25,16 @@ export type Outcome = RunnerOutcome;
 const attemptRow = defineTable(
   'execution_sessions',
   executionSessionRowSchema
-    .pick({ id: true, story_uid: true, namespace: true, name: true, attempt: true, ended_at: true, outcome: true })
+    .pick({
+      id: true,
+      story_uid: true,
+      namespace: true,
+      name: true,
+      attempt: true,
+      ended_at: true,
+      outcome: true,
+      budget_keys: true,
+    })
     .extend({ storyrun: z.unknown() }),
   (row) => row.id,
 );
@@ -42,12 +51,14 @@ export interface AttemptRecord {
   attempt: number;
   /** The StoryRun as the operator wrote it, still to be parsed (config.ts parseSnapshot). */
   snapshot: unknown;
+  /** The Budgets this attempt draws on besides its cap (its queue's and its own budgetRef). */
+  budgetKeys: string[];
 }
 
 /** Reads the attempt's row; fails when the operator has not inserted it. */
 export async function readAttempt(pool: pg.Pool, sessionId: string): Promise<AttemptRecord> {
   const { rows } = await pool.query(
-    'select id, story_uid, namespace, name, attempt, ended_at, outcome, storyrun from execution_sessions where id = $1',
+    'select id, story_uid, namespace, name, attempt, ended_at, outcome, budget_keys, storyrun from execution_sessions where id = $1',
     [sessionId],
   );
   if (rows[0] === undefined) throw new Error(`execution_sessions has no row ${sessionId} (${RUNNER_ENV.sessionId})`);
@@ -58,6 +69,7 @@ export async function readAttempt(pool: pg.Pool, sessionId: string): Promise<Att
     name: row.name,
     attempt: row.attempt,
     snapshot: row.storyrun,
+    budgetKeys: row.budget_keys,
   };
 }
 

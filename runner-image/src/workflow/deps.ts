@@ -2,7 +2,7 @@
 import type { StoryRunSpec } from '@nightshift/crds';
 import type pg from 'pg';
 import type { StoryAgent } from '../agents/agent.ts';
-import type { CostLedger } from '../cost/ledger.ts';
+import type { BudgetLedger } from '@nightshift/crds/ledger';
 import type { Logger } from '../log.ts';
 import type { EventSink } from '../records/events.ts';
 import type { SessionRecord } from '../records/session.ts';
@@ -16,7 +16,7 @@ export interface WorkflowDeps {
   worktree: Worktree;
   events: EventSink;
   session: SessionRecord;
-  ledger: CostLedger;
+  ledger: BudgetLedger;
   pool: pg.Pool;
   log: Logger;
   dashboardURL: string | undefined;

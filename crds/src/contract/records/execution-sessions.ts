@@ -29,6 +29,8 @@ export const executionSessionRowSchema = z.object({
   outcome_detail: z.unknown(),
   /** The error a crashed runner recorded before it exited (the attempt stays open: the operator ends it). */
   error: z.string().nullable(),
+  /** The Budgets ('<namespace>/<name>') the attempt draws on besides its own cap: its queue's and its own budgetRef. */
+  budget_keys: z.array(z.string()).default([]),
 });
 export type ExecutionSessionRow = z.infer<typeof executionSessionRowSchema>;
 
@@ -51,6 +53,8 @@ export interface ExecutionSession {
   /** How it ended; null while it runs. */
   result: AttemptOutcome | null;
   error: string | null;
+  /** The Budgets ('<namespace>/<name>') the attempt drew on besides its cap. */
+  budgetKeys: string[];
 }
 
 /** The columns an ExecutionSession is read from (not the snapshot, which only the runner needs). */
@@ -84,6 +88,7 @@ export const executionSessionSchema = executionSessionRowSchema.transform((row, 
     endedAt: row.ended_at,
     result,
     error: row.error,
+    budgetKeys: row.budget_keys,
   };
 });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decision, ended, later, observe, pod, runPhase, storyRun, types } from '../plan-fixtures.ts';
+import { decision, ended, later, observe, pod, reasons, runPhase, storyRun, types } from '../plan-fixtures.ts';
 import { planAfterOutcome } from './after-outcome.ts';
 
 describe('lifecycle: after an outcome', () => {
@@ -34,6 +34,58 @@ describe('lifecycle: after an outcome', () => {
     const raised = runPhase(planAfterOutcome, observe({ storyRun: storyRun({ maxCostUSD: 2 }), sessions: [over(1)] }));
     assert.deepEqual(types(raised), ['StartAttempt']);
     assert.deepEqual(types(runPhase(planAfterOutcome, observe({ sessions: [over(null)] }))), []);
+  });
+
+  it("resumes a story paused by a Budget's day by itself once the Budget has room, and looks again at the boundary", () => {
+    const byBudget = ended({
+      outcome: 'Paused',
+      detail: {
+        reason: 'BudgetExceeded',
+        message: "refused a call: does not fit Budget ns/team's daily limit",
+        scope: 'daily',
+        budget: 'ns/team',
+        neededUSD: 0.02,
+      },
+    });
+    const midnight = later(12 * 3600);
+    const full = runPhase(
+      planAfterOutcome,
+      observe({
+        sessions: [byBudget],
+        budget: { room: { open: false, message: 'Budget ns/team has $0.01 left today', reopensAt: midnight } },
+      }),
+    );
+    assert.deepEqual(types(full), []);
+    assert.equal(full.status.phase, 'Paused');
+    assert.equal(full.reasons.paused, 'BudgetExceeded');
+    assert.match(full.status.message!, /resumes by itself at 2026-11-26T00:00:00.000Z/);
+    assert.equal(full.requeueAfterMs, 12 * 3600 * 1000 + 5, 'looks again exactly at the new day');
+    assert.deepEqual(reasons(full), ['BudgetExceeded']);
+    const raisedCap = runPhase(
+      planAfterOutcome,
+      observe({
+        storyRun: storyRun({ maxCostUSD: 100 }),
+        sessions: [byBudget],
+        budget: { room: { open: false, message: 'x' } },
+      }),
+    );
+    assert.deepEqual(types(raisedCap), [], 'a higher story cap does not help against a Budget');
+
+    const room = runPhase(
+      planAfterOutcome,
+      observe({ sessions: [byBudget], budget: { room: { open: true, message: 'Budget ns/team has room again' } } }),
+    );
+    assert.deepEqual(types(room), ['StartAttempt']);
+    assert.equal(room.status.phase, 'Running');
+    assert.deepEqual(reasons(room), ['Resumed']);
+  });
+
+  it('shows the cost estimate the observation carries', () => {
+    const plan = runPhase(
+      planAfterOutcome,
+      observe({ sessions: [], budget: { estimate: { p50USD: 0.4, p90USD: 1.2 } } }),
+    );
+    assert.deepEqual([plan.status.estimateUSD, plan.status.estimateP90USD], [0.4, 1.2]);
   });
 
   it('waits for the decision, and only the decision the attempt asked', () => {

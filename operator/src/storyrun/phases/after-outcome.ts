@@ -1,7 +1,9 @@
 // The latest attempt ended: act on its outcome. Succeeded and Failed finish
 // the story; WaitingForHuman shows the question until spec.decisions answers
-// it; Paused resumes (a stop) or waits for a higher cap (BudgetExceeded);
-// Crashed retries with backoff up to spec.backoffLimit.
+// it; Paused resumes (a stop), waits for a higher cap (BudgetExceeded by the
+// story's cap) or for its Budget to have room again (BudgetExceeded by a
+// Budget's day or week: a new period, a raised limit, a confirmed
+// extension); Crashed retries with backoff up to spec.backoffLimit.
 import type { PendingDecision } from '@nightshift/crds';
 import type { OutcomeOf } from '@nightshift/crds/contract';
 import type { DecisionRecord } from '../../records/decisions.ts';
@@ -74,6 +76,7 @@ function paused(d: PlanDraft, latest: ExecutionSession, result: OutcomeOf<'Pause
     d.next('Running', 'Resuming from the last checkpoint');
     return;
   }
+  if (result.detail.scope === 'daily' || result.detail.scope === 'weekly') return pausedByBudget(d, result);
   // Only a higher cap than the attempt ran with helps; without a cap the
   // refusal was something else (an unpriced model), which a retry repeats.
   const cap = d.spec.maxCostUSD;
@@ -87,6 +90,27 @@ function paused(d: PlanDraft, latest: ExecutionSession, result: OutcomeOf<'Pause
   if (d.previous.phase !== 'Paused') d.transition('BudgetExceeded', message, true);
   d.reasons.paused = 'BudgetExceeded';
   d.next('Paused', `${message}; raise spec.maxCostUSD to resume`);
+}
+
+/** Resumes by itself once every Budget it drew on has room for the call it was refused. */
+function pausedByBudget(d: PlanDraft, result: OutcomeOf<'Paused'>): void {
+  const room = d.o.budget?.room;
+  if (room?.open) {
+    d.startAttempt('run', room.message);
+    d.next('Running', `Resuming: ${room.message}`);
+    return;
+  }
+  const message = result.detail.message || `Budget ${result.detail.budget ?? ''} has no room`;
+  if (d.previous.phase !== 'Paused') d.transition('BudgetExceeded', message, true);
+  d.reasons.paused = 'BudgetExceeded';
+  d.next(
+    'Paused',
+    room?.reopensAt
+      ? `${room.message}; resumes by itself at ${room.reopensAt.toISOString()} or once the limit is raised`
+      : message,
+  );
+  // Exactly at the boundary (the reconcile then reads the new period's window).
+  if (room?.reopensAt) d.requeueIn(room.reopensAt.getTime() - d.now.getTime() + 5);
 }
 
 function crashed(d: PlanDraft, latest: ExecutionSession, result: OutcomeOf<'Crashed'>): void {

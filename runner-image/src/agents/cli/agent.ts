@@ -1,12 +1,14 @@
 // The cli backend: runs spec.agent.command (a headless coding agent) in the
-// worktree with the task on stdin and in the environment. Its spending cannot
-// be bounded call by call, so the whole run is reserved at the story's
-// remaining cap and settled to what the command reports (cost lines on
-// stdout, see output.ts); a command that reports nothing is charged its whole
-// reservation, since what it spent is unknown.
-import { RUNNER_ENV } from '@nightshift/crds/contract';
-import { BudgetExceeded, StoryFailure } from '../../errors.ts';
-import { runCommand } from '../../commands/run-command.ts';
+// worktree with the task on stdin and in the environment. Its model calls go
+// through the runner's metering proxy (cost/proxy.ts), pointed at by the
+// agent's usual base-URL variables, so each call is reserved at its worst case
+// against the story's cap and its Budgets before it is made, and settled from
+// the provider's usage: the agent gets a key good for the proxy alone, never
+// the provider's. Cost lines the agent prints are not charged (the ledger is
+// the only writer of spend); a refused call ends the run Paused/BudgetExceeded.
+import { startMeteringProxy } from '../../cost/proxy.ts';
+import { StoryFailure } from '../../errors.ts';
+import { noProxyWith, runCommand } from '../../commands/run-command.ts';
 import type { AgentContext, ImplementInput, ImplementResult, ReviewResult, StoryAgent } from '../agent.ts';
 import { parseCliOutput } from './output.ts';
 
@@ -30,22 +32,16 @@ export class CliAgent implements StoryAgent {
   }
 
   async implement(input: ImplementInput): Promise<ImplementResult> {
-    const { meter, story, agent, worktree, events } = this.ctx;
-    const window = await meter.ledger.window();
-    const remaining = window.limitUSD === null ? 0 : window.limitUSD - window.spentUSD - window.reservedUSD;
-    if (window.limitUSD !== null && remaining <= 0) {
-      throw new BudgetExceeded(
-        `refused the cli agent run: nothing is left of the story's cap $${window.limitUSD.toFixed(6)} ` +
-          `(spent $${window.spentUSD.toFixed(6)}); raise spec.maxCostUSD to resume`,
-      );
-    }
-    const reservation = await meter.reserve(
-      'implement',
-      'cli agent run',
-      remaining,
-      'the cli agent run',
-      CLI_TIMEOUT_MS / 1000 + 300,
-    );
+    const { meter, story, agent, worktree } = this.ctx;
+    const cap = await meter.ledger.storyWindow();
+    const proxy = await startMeteringProxy({
+      meter,
+      agent,
+      apiKey: this.ctx.apiKey,
+      log: this.ctx.log,
+      step: 'implement',
+      ttlSeconds: this.ctx.reservationTTLSeconds,
+    });
     const task = {
       story,
       round: input.round,
@@ -53,54 +49,47 @@ export class CliAgent implements StoryAgent {
       answers: input.answers,
       feedback: input.feedback,
     };
-    const result = await runCommand(this.command, {
-      cwd: worktree.path,
-      timeoutMs: CLI_TIMEOUT_MS,
-      input: taskPrompt(task),
-      maxOutputBytes: 1024 * 1024,
-      env: {
-        NIGHTSHIFT_STORY_ID: story.id,
-        NIGHTSHIFT_STORY_TITLE: story.title,
-        NIGHTSHIFT_STORY_JSON: JSON.stringify(task),
-        NIGHTSHIFT_MAX_COST_USD: window.limitUSD === null ? '' : remaining.toFixed(6),
-        NIGHTSHIFT_MAX_TURNS: String(agent.maxTurns),
-        NIGHTSHIFT_MAX_TOKENS_PER_CALL: String(agent.maxTokensPerCall),
-        NIGHTSHIFT_AGENT_MODEL: agent.model,
-        NIGHTSHIFT_AGENT_PROVIDER: agent.provider,
-        NIGHTSHIFT_AGENT_BASE_URL: agent.baseURL,
-        [RUNNER_ENV.agentApiKey]: this.ctx.apiKey,
-      },
-    });
-    const report = parseCliOutput(result.stdout);
-    let cost = 0;
-    for (const line of report.costs) {
-      const priced =
-        line.usd ??
-        (line.model && line.input_tokens !== undefined && line.output_tokens !== undefined
-          ? meter.pricing.price(line.model, line.provider, {
-              input_tokens: line.input_tokens,
-              output_tokens: line.output_tokens,
-            })
-          : undefined);
-      cost += priced ?? 0;
-      await events.record({
-        type: 'AgentCall',
-        step: 'implement',
-        message: `cli agent call${line.model ? `: ${line.model}` : ''}`,
-        data: {
-          purpose: 'cli',
-          model: line.model ?? null,
-          inputTokens: line.input_tokens ?? null,
-          outputTokens: line.output_tokens ?? null,
-          costUSD: priced ?? null,
+    let result;
+    try {
+      const provider = agent.provider ?? (agent.model?.startsWith('claude') ? 'anthropic' : 'openai');
+      result = await runCommand(this.command, {
+        cwd: worktree.path,
+        timeoutMs: CLI_TIMEOUT_MS,
+        input: taskPrompt(task),
+        maxOutputBytes: 1024 * 1024,
+        env: {
+          NIGHTSHIFT_STORY_ID: story.id,
+          NIGHTSHIFT_STORY_TITLE: story.title,
+          NIGHTSHIFT_STORY_JSON: JSON.stringify(task),
+          NIGHTSHIFT_MAX_COST_USD:
+            cap.limitUSD === null ? '' : Math.max(0, cap.limitUSD - cap.spentUSD - cap.reservedUSD).toFixed(6),
+          NIGHTSHIFT_MAX_TURNS: String(agent.maxTurns),
+          NIGHTSHIFT_MAX_TOKENS_PER_CALL: String(agent.maxTokensPerCall),
+          NIGHTSHIFT_AGENT_MODEL: agent.model,
+          NIGHTSHIFT_AGENT_PROVIDER: provider,
+          // Every base URL and key an agent's SDK reads points at the proxy.
+          NIGHTSHIFT_AGENT_BASE_URL: provider === 'anthropic' ? proxy.anthropicBaseURL : proxy.openaiBaseURL,
+          NIGHTSHIFT_AGENT_API_KEY: proxy.token,
+          ANTHROPIC_BASE_URL: proxy.anthropicBaseURL,
+          ANTHROPIC_API_KEY: proxy.token,
+          OPENAI_BASE_URL: proxy.openaiBaseURL,
+          OPENAI_API_KEY: proxy.token,
+          ...noProxyWith(['127.0.0.1']),
         },
       });
+    } finally {
+      await proxy.close();
     }
-    if (report.costs.length === 0) {
-      this.ctx.log.warn('the cli agent reported no cost: charged its whole reservation');
-      cost = reservation.amountUSD;
+    // A refused call ends the run, whatever the agent made of the refusal.
+    const refusal = proxy.refusal();
+    if (refusal) throw refusal;
+    const report = parseCliOutput(result.stdout);
+    if (report.costs.length > 0) {
+      this.ctx.log.info(
+        { lines: report.costs.length },
+        'the cli agent printed cost lines: not charged, its calls were metered by the proxy',
+      );
     }
-    await reservation.settle(cost);
     if (result.exitCode !== 0) {
       throw new Error(
         `the cli agent ${JSON.stringify(this.command)} ${result.timedOut ? 'timed out' : `exited with ${result.exitCode ?? result.signal}`}: ${result.output.slice(-2000)}`,

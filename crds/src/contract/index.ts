@@ -18,3 +18,5 @@ export * from './records/decision-queue.ts';
 export * from './records/daemon-runs.ts';
 export * from './records/pr-review-queue.ts';
 export * from './records/cost.ts';
+export * from './records/dashboard.ts';
+export * from './budget-confirmation.ts';

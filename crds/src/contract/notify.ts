@@ -6,6 +6,8 @@ import { z } from 'zod';
 export const NOTIFY_CHANNELS = {
   /** A story's step, cost or outcome changed; payload `<namespace>/<name>`. */
   story: 'nightshift_story',
+  /** New rows in the change log (docs/adr/0003-dashboard-events.md); empty payload. */
+  changes: 'nightshift_changes',
 } as const;
 
 const dnsName = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;

@@ -1,0 +1,59 @@
+// Cursor pagination over a sorted list: the cursor is the sort key of the
+// last item returned, so the next page starts after it even when items were
+// added or removed in between (no offsets that shift under the reader).
+import { ApiError } from '../api/problem.ts';
+
+export type SortKey = readonly (string | number)[];
+
+export function encodeCursor(key: SortKey): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, length: number): SortKey {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(key) &&
+      key.length === length &&
+      key.every((k) => typeof k === 'string' || typeof k === 'number')
+    ) {
+      return key;
+    }
+  } catch {
+    // falls through to the error below
+  }
+  throw ApiError.invalid([{ field: 'query.cursor', message: 'is not a cursor this list returned' }]);
+}
+
+export function compareKeys(a: SortKey, b: SortKey): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return 0;
+}
+
+/** One page of items sorted by keyOf (ascending); items need not be sorted. */
+export function pageOf<T>(
+  items: readonly T[],
+  keyOf: (item: T) => SortKey,
+  { limit, cursor }: { limit: number; cursor?: string | undefined },
+): { items: T[]; nextCursor: string | null } {
+  const keyed = items.map((item) => ({ item, key: keyOf(item) }));
+  keyed.sort((a, b) => compareKeys(a.key, b.key));
+  let start = 0;
+  if (cursor !== undefined && keyed.length > 0) {
+    const after = decodeCursor(cursor, keyed[0]!.key.length);
+    start = keyed.findIndex((k) => compareKeys(k.key, after) > 0);
+    if (start === -1) start = keyed.length;
+  }
+  const slice = keyed.slice(start, start + limit);
+  const more = start + limit < keyed.length;
+  return { items: slice.map((k) => k.item), nextCursor: more && slice.length ? encodeCursor(slice.at(-1)!.key) : null };
+}
+
+/** Newest first: the sort key of a time descending, as an ascending key. */
+export const newestFirst = (iso: string | null) => (iso ? -Date.parse(iso) : 0);

@@ -138,10 +138,6 @@ export async function runDashboard(
   const port = (server.address() as { port: number } | null)?.port;
   const url = config.publicURL ?? `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
   if (port !== undefined) {
-    logger.info(
-      { version: VERSION, url, probePort: manager.probePort, namespaces: config.namespaces },
-      'nightshift-dashboard started',
-    );
     if (config.bootstrapToken) {
       const token = await bootstrapToken(pool).catch((error: Error) => {
         logger.error({ err: error }, 'creating the first token failed');
@@ -154,6 +150,10 @@ export async function runDashboard(
         );
       }
     }
+    logger.info(
+      { version: VERSION, url, probePort: manager.probePort, namespaces: config.namespaces },
+      'nightshift-dashboard started',
+    );
   }
 
   const exitCode = await manager.done;

@@ -1,0 +1,197 @@
+// The story controls end to end: the real dashboard server and the real
+// operator (both as processes) on the local cluster, real runner pods, real
+// Postgres. Each control is a POST; the StoryRun's spec changes and the
+// operator acts (the pod goes, the story resumes and finishes).
+import assert from 'node:assert/strict';
+import { eventually } from '../../../hack/test/harness.ts';
+import { OperatorProcess } from '../../../operator/test/support/operator-process.ts';
+import {
+  createStoryRun,
+  getStoryRun,
+  sampleStoryRun,
+  storyEnvironment,
+  storyPods,
+  waitForPhase,
+  type StoryEnvironment,
+} from '../../../operator/test/support/story-environment.ts';
+import { apiClient, DashboardProcess } from './support/dashboard-process.ts';
+
+const fence = '```';
+const slow = (step: string, seconds: number) => `${fence}nightshift\nslow: ${step} ${seconds}s attempt=1\n${fence}`;
+const QUESTION = `
+${fence}ask
+question: Which greeting style should greeting() use?
+options: casual, formal
+recommendation: casual
+context: Casual says "Hello, Ada!" (what the tests expect).
+${fence}
+`;
+
+describe('dashboard API: story controls against the operator', function () {
+  this.timeout(10 * 60_000);
+  let env: StoryEnvironment;
+  let operator: OperatorProcess;
+  let dashboard: DashboardProcess;
+  let api: ReturnType<typeof apiClient>;
+  const diagnostics = () => `--- operator ---\n${operator.tail(20)}\n--- dashboard ---\n${dashboard.tail(20)}`;
+
+  before(async function () {
+    this.timeout(30 * 60_000);
+    env = await storyEnvironment('dash-stories');
+    operator = await OperatorProcess.startReady({
+      kubeconfig: env.cluster.kubeconfigPath,
+      databaseURL: env.databaseURL,
+      namespace: env.namespace,
+    });
+    dashboard = await DashboardProcess.startReady({
+      kubeconfig: env.cluster.kubeconfigPath,
+      databaseURL: env.databaseURL,
+      namespace: env.namespace,
+    });
+    const token = dashboard.firstToken();
+    assert.ok(token, `the first start printed a token:\n${dashboard.logs()}`);
+    api = apiClient(dashboard.url, token);
+  });
+  after(async () => {
+    await dashboard?.stop();
+    await operator?.stop();
+    await env?.close();
+  });
+
+  const story = (name: string) =>
+    eventually(`${name} in the dashboard`, async () => {
+      const res = await api.get(`/api/stories/${env.namespace}/${name}`);
+      return res.status === 200 ? res.body : undefined;
+    });
+  const whenStep = (name: string, step: string) =>
+    eventually(`${name} to run ${step}`, async () => {
+      const s = await story(name);
+      return s.phase === 'Running' && s.step === step ? s : undefined;
+    }, { timeoutMs: 120_000 });
+
+  it('lists stories, and a POST pauses one immediately: the pod goes, kubectl shows Paused; resume finishes it', async () => {
+    const created = await createStoryRun(env, sampleStoryRun(env, 'pause-me', { extraDescription: slow('implement', 30) }));
+    const running = await whenStep('pause-me', 'implement');
+
+    const list = await api.get(`/api/stories?namespace=${env.namespace}`);
+    assert.equal(list.status, 200);
+    assert.ok(list.body.items.some((s: { name: string }) => s.name === 'pause-me'), JSON.stringify(list.body));
+    assert.ok(Number.isInteger(list.body.seq));
+
+    const paused = await api.post(`/api/stories/${env.namespace}/pause-me/pause`, {
+      resourceVersion: running.resourceVersion,
+      mode: 'Immediate',
+    });
+    assert.equal(paused.status, 200, JSON.stringify(paused.body));
+    assert.equal(paused.body.paused, true);
+    const sr = await waitForPhase(env, 'pause-me', 'Paused', { diagnostics });
+    assert.equal(sr.spec.pauseMode, 'Immediate');
+    const table = await env.cluster.kubectl(['get', 'sr', '-n', env.namespace, 'pause-me']);
+    assert.match(table, /pause-me\s+Paused/);
+    await eventually('the pod to be gone', async () => {
+      const pods = await storyPods(env, created.metadata.uid!);
+      return pods.every((p) => p.metadata?.deletionTimestamp || ['Succeeded', 'Failed'].includes(p.status?.phase ?? '')) || undefined;
+    });
+
+    const again = await story('pause-me');
+    const resumed = await api.post(`/api/stories/${env.namespace}/pause-me/resume`, { resourceVersion: again.resourceVersion });
+    assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
+    await waitForPhase(env, 'pause-me', 'Succeeded', { diagnostics, timeoutMs: 180_000 });
+
+    const detail = await story('pause-me');
+    assert.ok(detail.attempts.length >= 2, 'a second attempt after the pause');
+    assert.equal(detail.attempts[0].outcome, 'Paused');
+    assert.ok(detail.pullRequest?.url, 'the pull request');
+    assert.ok(detail.conditions.some((c: { type: string }) => c.type === 'Complete'));
+    assert.equal(detail.review?.draft, true, 'the review queue entry');
+
+    const audit = await api.get(`/api/audit?namespace=${env.namespace}&name=pause-me`);
+    const actions = audit.body.items.map((a: { action: string; outcome: string }) => `${a.action}:${a.outcome}`);
+    assert.deepEqual(actions, ['resume:applied', 'pause:applied']);
+    assert.deepEqual(audit.body.items[1].before, { paused: false, pauseMode: 'Graceful' });
+    assert.deepEqual(audit.body.items[1].after, { paused: true, pauseMode: 'Immediate' });
+  });
+
+  it('refuses an edit at a stale resourceVersion with 409 and leaves the spec as it was', async () => {
+    await createStoryRun(env, sampleStoryRun(env, 'stale', { spec: { queueRef: 'nowhere' } }));
+    const first = await story('stale');
+    const applied = await api.post(`/api/stories/${env.namespace}/stale/priority`, { resourceVersion: first.resourceVersion, priority: 5 });
+    assert.equal(applied.status, 200, JSON.stringify(applied.body));
+    const stale = await api.post(`/api/stories/${env.namespace}/stale/pause`, { resourceVersion: first.resourceVersion });
+    assert.equal(stale.status, 409);
+    assert.equal(stale.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+    assert.match(stale.body.detail, /changed since resourceVersion/);
+    const sr = await getStoryRun(env, 'stale');
+    assert.equal(sr.spec.paused, false);
+    assert.equal(sr.spec.priority, 5);
+  });
+
+  it('answers decisions in a batch: each applied once, failures per item; the story resumes and finishes', async () => {
+    await createStoryRun(env, sampleStoryRun(env, 'asks', { extraDescription: QUESTION }));
+    const waiting = await waitForPhase(env, 'asks', 'WaitingForHuman', { diagnostics });
+    const pending = await eventually('the pending decision', async () => {
+      const res = await api.get(`/api/decisions?namespace=${env.namespace}&story=asks`);
+      return res.body.items?.[0];
+    });
+    assert.equal(pending.question, 'Which greeting style should greeting() use?');
+    assert.deepEqual(pending.options, ['casual', 'formal']);
+    assert.match(pending.context, /Casual says/);
+    assert.equal(pending.pending, true);
+    const detail = await story('asks');
+    assert.equal(detail.decision?.id, waiting.status!.pendingDecision!.id, 'the detail carries the decision in full');
+
+    const answer = { namespace: env.namespace, name: 'asks', id: pending.id, choice: 'casual', resourceVersion: detail.resourceVersion };
+    const batch = await api.post('/api/decisions', {
+      decisions: [
+        answer,
+        { ...answer, name: 'no-such-story' },
+        { ...answer, name: 'stale', id: 'not-asked', resourceVersion: '1' },
+      ],
+    });
+    assert.equal(batch.status, 200, JSON.stringify(batch.body));
+    assert.deepEqual(
+      batch.body.results.map((r: { result: string }) => r.result),
+      ['applied', 'notFound', 'conflict'],
+    );
+    await waitForPhase(env, 'asks', 'Succeeded', { diagnostics, timeoutMs: 180_000 });
+    const sr = await getStoryRun(env, 'asks');
+    assert.deepEqual(sr.spec.decisions.map((d) => [d.id, d.choice]), [[pending.id, 'casual']], 'applied once');
+
+    const answered = await api.get(`/api/decisions?namespace=${env.namespace}&story=asks&state=answered`);
+    assert.equal(answered.body.items[0].choice, 'casual');
+    assert.equal(answered.body.items[0].pending, false);
+  });
+
+  it('aborts a running story keeping its work', async () => {
+    await createStoryRun(env, sampleStoryRun(env, 'abort-me', { extraDescription: slow('implement', 30) }));
+    const running = await whenStep('abort-me', 'implement');
+    const res = await api.post(`/api/stories/${env.namespace}/abort-me/abort`, { resourceVersion: running.resourceVersion, keepWork: true });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const aborted = await waitForPhase(env, 'abort-me', 'Aborted', { diagnostics });
+    assert.deepEqual(aborted.spec.abort, { requested: true, keepWork: true });
+    const again = await api.post(`/api/stories/${env.namespace}/abort-me/pause`, { resourceVersion: aborted.metadata.resourceVersion });
+    assert.equal(again.status, 409, 'a finished story cannot be paused');
+  });
+
+  it('adds a story from a form, validating it first, and the operator runs it', async () => {
+    const sample = sampleStoryRun(env, 'from-form');
+    const bad = await api.post('/api/stories', { namespace: env.namespace, story: { id: 'FORM 1', title: '' }, repository: sample.spec.repository });
+    assert.equal(bad.status, 400);
+    const fields = bad.body.errors.map((e: { field: string }) => e.field);
+    assert.ok(fields.includes('body.story.id') && fields.includes('body.story.title'), JSON.stringify(bad.body));
+
+    const created = await api.post('/api/stories', {
+      namespace: env.namespace,
+      story: { ...sample.spec.story, id: 'FROM-FORM' },
+      repository: sample.spec.repository,
+      agent: { backend: 'scripted' },
+      verify: sample.spec.verify,
+      maxCostUSD: 1,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.name, 'from-form');
+    await waitForPhase(env, 'from-form', 'Succeeded', { diagnostics, timeoutMs: 180_000 });
+    const duplicate = await api.post('/api/stories', { namespace: env.namespace, name: 'from-form', story: sample.spec.story, repository: sample.spec.repository });
+    assert.equal(duplicate.status, 409);
+  });
+});

@@ -28,8 +28,19 @@ describe('dashboard API: authentication on every route', function () {
 
   it('has a route table that covers the API (stories, decisions, queues, budgets, history, the WebSocket)', () => {
     assert.ok(dash.routes.length >= 25, `${dash.routes.length} routes`);
-    for (const path of ['/api/stories', '/api/decisions', '/api/queues', '/api/budgets', '/api/timeline', '/api/events', '/api/openapi.json']) {
-      assert.ok(dash.routes.some((r) => r.path === path), path);
+    for (const path of [
+      '/api/stories',
+      '/api/decisions',
+      '/api/queues',
+      '/api/budgets',
+      '/api/timeline',
+      '/api/events',
+      '/api/openapi.json',
+    ]) {
+      assert.ok(
+        dash.routes.some((r) => r.path === path),
+        path,
+      );
     }
   });
 
@@ -61,17 +72,26 @@ describe('dashboard API: authentication on every route', function () {
   it('answers 401 for paths that do not exist too, so nothing is learnt without a token', async () => {
     assert.equal((await request(dash.app).get('/api/secret-admin')).status, 401);
     assert.equal((await request(dash.app).get('/')).status, 401);
-    assert.equal((await request(dash.app).get('/api/secret-admin').set('Authorization', `Bearer ${write}`)).status, 404);
+    assert.equal(
+      (await request(dash.app).get('/api/secret-admin').set('Authorization', `Bearer ${write}`)).status,
+      404,
+    );
   });
 
   it('lets a read-only token read but not control (403 naming the token)', async () => {
     for (const r of dash.routes) {
-      const res = await request(dash.app)[r.method](concrete(r.path)).set('Authorization', `Bearer ${read}`).send(r.body ? {} : undefined);
+      const agent = request(dash.app);
+      const res = await agent[r.method](concrete(r.path))
+        .set('Authorization', `Bearer ${read}`)
+        .send(r.body ? {} : undefined);
       if (r.scope === 'write') {
         assert.equal(res.status, 403, `${r.method.toUpperCase()} ${r.path}`);
         assert.match(JSON.parse(res.text).detail, /"reader" is read-only/);
       } else {
-        assert.ok(![401, 403].includes(res.status), `${r.method.toUpperCase()} ${r.path} answered ${res.status} to a read token`);
+        assert.ok(
+          ![401, 403].includes(res.status),
+          `${r.method.toUpperCase()} ${r.path} answered ${res.status} to a read token`,
+        );
       }
     }
   });
@@ -82,11 +102,17 @@ describe('dashboard API: authentication on every route', function () {
       .set('Authorization', `Bearer ${write}`)
       .send({ mode: 'Sideways' });
     assert.equal(res.status, 400);
-    const fields = JSON.parse(res.text).errors.map((e: { field: string }) => e.field).sort();
+    const fields = JSON.parse(res.text)
+      .errors.map((e: { field: string }) => e.field)
+      .sort();
     assert.deepEqual(fields, ['body.mode', 'body.resourceVersion']);
     const query = await request(dash.app).get('/api/stories?limit=5000').set('Authorization', `Bearer ${write}`);
     assert.equal(JSON.parse(query.text).errors[0].field, 'query.limit');
-    const json = await request(dash.app).post('/api/decisions').set('Authorization', `Bearer ${write}`).set('Content-Type', 'application/json').send('{"decisions": [');
+    const json = await request(dash.app)
+      .post('/api/decisions')
+      .set('Authorization', `Bearer ${write}`)
+      .set('Content-Type', 'application/json')
+      .send('{"decisions": [');
     assert.equal(json.status, 400);
     assert.equal(JSON.parse(json.text).errors[0].field, 'body');
   });
@@ -100,7 +126,10 @@ describe('dashboard API: authentication on every route', function () {
   });
 
   it('sets security headers and keeps CORS closed by default', async () => {
-    const res = await request(dash.app).get('/api/whoami').set('Authorization', `Bearer ${read}`).set('Origin', 'https://evil.example');
+    const res = await request(dash.app)
+      .get('/api/whoami')
+      .set('Authorization', `Bearer ${read}`)
+      .set('Origin', 'https://evil.example');
     assert.equal(res.status, 200);
     assert.deepEqual(JSON.parse(res.text), { name: 'reader', scope: 'read', namespaces: ['nowhere'] });
     assert.equal(res.headers['access-control-allow-origin'], undefined);
@@ -125,7 +154,10 @@ describe('dashboard API: authentication on every route', function () {
         .set('Access-Control-Request-Method', 'POST');
       assert.equal(ok.status, 204);
       assert.equal(ok.headers['access-control-allow-origin'], 'https://dash.example');
-      const other = await request(open.app).options('/api/stories').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+      const other = await request(open.app)
+        .options('/api/stories')
+        .set('Origin', 'https://evil.example')
+        .set('Access-Control-Request-Method', 'POST');
       assert.equal(other.headers['access-control-allow-origin'], undefined);
     } finally {
       await open.close();
@@ -136,7 +168,8 @@ describe('dashboard API: authentication on every route', function () {
     const limited = await inMemoryDashboard({ failuresPerMinute: 3 });
     try {
       const good = await limited.token('good', 'read');
-      for (let i = 0; i < 3; i++) assert.equal((await request(limited.app).get('/api/stories').set('Authorization', 'Bearer nope')).status, 401);
+      for (let i = 0; i < 3; i++)
+        assert.equal((await request(limited.app).get('/api/stories').set('Authorization', 'Bearer nope')).status, 401);
       const refused = await request(limited.app).get('/api/stories').set('Authorization', `Bearer ${good}`);
       assert.equal(refused.status, 429);
       assert.ok(Number(refused.headers['retry-after']) >= 1);

@@ -64,18 +64,28 @@ describe('dashboard API: story controls against the operator', function () {
       return res.status === 200 ? res.body : undefined;
     });
   const whenStep = (name: string, step: string) =>
-    eventually(`${name} to run ${step}`, async () => {
-      const s = await story(name);
-      return s.phase === 'Running' && s.step === step ? s : undefined;
-    }, { timeoutMs: 120_000 });
+    eventually(
+      `${name} to run ${step}`,
+      async () => {
+        const s = await story(name);
+        return s.phase === 'Running' && s.step === step ? s : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
 
   it('lists stories, and a POST pauses one immediately: the pod goes, kubectl shows Paused; resume finishes it', async () => {
-    const created = await createStoryRun(env, sampleStoryRun(env, 'pause-me', { extraDescription: slow('implement', 30) }));
+    const created = await createStoryRun(
+      env,
+      sampleStoryRun(env, 'pause-me', { extraDescription: slow('implement', 30) }),
+    );
     const running = await whenStep('pause-me', 'implement');
 
     const list = await api.get(`/api/stories?namespace=${env.namespace}`);
     assert.equal(list.status, 200);
-    assert.ok(list.body.items.some((s: { name: string }) => s.name === 'pause-me'), JSON.stringify(list.body));
+    assert.ok(
+      list.body.items.some((s: { name: string }) => s.name === 'pause-me'),
+      JSON.stringify(list.body),
+    );
     assert.ok(Number.isInteger(list.body.seq));
 
     const paused = await api.post(`/api/stories/${env.namespace}/pause-me/pause`, {
@@ -90,11 +100,16 @@ describe('dashboard API: story controls against the operator', function () {
     assert.match(table, /pause-me\s+Paused/);
     await eventually('the pod to be gone', async () => {
       const pods = await storyPods(env, created.metadata.uid!);
-      return pods.every((p) => p.metadata?.deletionTimestamp || ['Succeeded', 'Failed'].includes(p.status?.phase ?? '')) || undefined;
+      return (
+        pods.every((p) => p.metadata?.deletionTimestamp || ['Succeeded', 'Failed'].includes(p.status?.phase ?? '')) ||
+        undefined
+      );
     });
 
     const again = await story('pause-me');
-    const resumed = await api.post(`/api/stories/${env.namespace}/pause-me/resume`, { resourceVersion: again.resourceVersion });
+    const resumed = await api.post(`/api/stories/${env.namespace}/pause-me/resume`, {
+      resourceVersion: again.resourceVersion,
+    });
     assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
     await waitForPhase(env, 'pause-me', 'Succeeded', { diagnostics, timeoutMs: 180_000 });
 
@@ -114,10 +129,16 @@ describe('dashboard API: story controls against the operator', function () {
 
   it('refuses an edit at a stale resourceVersion with 409 and leaves the spec as it was', async () => {
     await createStoryRun(env, sampleStoryRun(env, 'stale', { spec: { queueRef: 'nowhere' } }));
+    await waitForPhase(env, 'stale', 'Queued', { diagnostics }); // the operator has written its status
     const first = await story('stale');
-    const applied = await api.post(`/api/stories/${env.namespace}/stale/priority`, { resourceVersion: first.resourceVersion, priority: 5 });
+    const applied = await api.post(`/api/stories/${env.namespace}/stale/priority`, {
+      resourceVersion: first.resourceVersion,
+      priority: 5,
+    });
     assert.equal(applied.status, 200, JSON.stringify(applied.body));
-    const stale = await api.post(`/api/stories/${env.namespace}/stale/pause`, { resourceVersion: first.resourceVersion });
+    const stale = await api.post(`/api/stories/${env.namespace}/stale/pause`, {
+      resourceVersion: first.resourceVersion,
+    });
     assert.equal(stale.status, 409);
     assert.equal(stale.headers.get('content-type'), 'application/problem+json; charset=utf-8');
     assert.match(stale.body.detail, /changed since resourceVersion/);
@@ -140,7 +161,13 @@ describe('dashboard API: story controls against the operator', function () {
     const detail = await story('asks');
     assert.equal(detail.decision?.id, waiting.status!.pendingDecision!.id, 'the detail carries the decision in full');
 
-    const answer = { namespace: env.namespace, name: 'asks', id: pending.id, choice: 'casual', resourceVersion: detail.resourceVersion };
+    const answer = {
+      namespace: env.namespace,
+      name: 'asks',
+      id: pending.id,
+      choice: 'casual',
+      resourceVersion: detail.resourceVersion,
+    };
     const batch = await api.post('/api/decisions', {
       decisions: [
         answer,
@@ -155,7 +182,11 @@ describe('dashboard API: story controls against the operator', function () {
     );
     await waitForPhase(env, 'asks', 'Succeeded', { diagnostics, timeoutMs: 180_000 });
     const sr = await getStoryRun(env, 'asks');
-    assert.deepEqual(sr.spec.decisions.map((d) => [d.id, d.choice]), [[pending.id, 'casual']], 'applied once');
+    assert.deepEqual(
+      sr.spec.decisions.map((d) => [d.id, d.choice]),
+      [[pending.id, 'casual']],
+      'applied once',
+    );
 
     const answered = await api.get(`/api/decisions?namespace=${env.namespace}&story=asks&state=answered`);
     assert.equal(answered.body.items[0].choice, 'casual');
@@ -165,17 +196,26 @@ describe('dashboard API: story controls against the operator', function () {
   it('aborts a running story keeping its work', async () => {
     await createStoryRun(env, sampleStoryRun(env, 'abort-me', { extraDescription: slow('implement', 30) }));
     const running = await whenStep('abort-me', 'implement');
-    const res = await api.post(`/api/stories/${env.namespace}/abort-me/abort`, { resourceVersion: running.resourceVersion, keepWork: true });
+    const res = await api.post(`/api/stories/${env.namespace}/abort-me/abort`, {
+      resourceVersion: running.resourceVersion,
+      keepWork: true,
+    });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const aborted = await waitForPhase(env, 'abort-me', 'Aborted', { diagnostics });
     assert.deepEqual(aborted.spec.abort, { requested: true, keepWork: true });
-    const again = await api.post(`/api/stories/${env.namespace}/abort-me/pause`, { resourceVersion: aborted.metadata.resourceVersion });
+    const again = await api.post(`/api/stories/${env.namespace}/abort-me/pause`, {
+      resourceVersion: aborted.metadata.resourceVersion,
+    });
     assert.equal(again.status, 409, 'a finished story cannot be paused');
   });
 
   it('adds a story from a form, validating it first, and the operator runs it', async () => {
     const sample = sampleStoryRun(env, 'from-form');
-    const bad = await api.post('/api/stories', { namespace: env.namespace, story: { id: 'FORM 1', title: '' }, repository: sample.spec.repository });
+    const bad = await api.post('/api/stories', {
+      namespace: env.namespace,
+      story: { id: 'FORM 1', title: '' },
+      repository: sample.spec.repository,
+    });
     assert.equal(bad.status, 400);
     const fields = bad.body.errors.map((e: { field: string }) => e.field);
     assert.ok(fields.includes('body.story.id') && fields.includes('body.story.title'), JSON.stringify(bad.body));
@@ -191,7 +231,12 @@ describe('dashboard API: story controls against the operator', function () {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.name, 'from-form');
     await waitForPhase(env, 'from-form', 'Succeeded', { diagnostics, timeoutMs: 180_000 });
-    const duplicate = await api.post('/api/stories', { namespace: env.namespace, name: 'from-form', story: sample.spec.story, repository: sample.spec.repository });
+    const duplicate = await api.post('/api/stories', {
+      namespace: env.namespace,
+      name: 'from-form',
+      story: sample.spec.story,
+      repository: sample.spec.repository,
+    });
     assert.equal(duplicate.status, 409);
   });
 });

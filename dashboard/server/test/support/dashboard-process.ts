@@ -73,7 +73,10 @@ export class DashboardProcess {
   }
 
   private spawn(): void {
-    this.child = spawn(process.execPath, [DASHBOARD_BIN, 'start'], { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [DASHBOARD_BIN, 'start'], {
+      env: this.env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     const child = this.child;
@@ -87,9 +90,22 @@ export class DashboardProcess {
         if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
           throw new Error(`the dashboard exited with ${this.child.exitCode}`);
         }
-        if (!this.output.slice(Math.max(0, this.output.lastIndexOf('--- restarted ---'))).includes('"nightshift-dashboard started"')) return undefined;
-        const ready = await fetch(`http://127.0.0.1:${this.probePort}/readyz`).then((r) => r.ok, () => false);
-        const listening = ready && (await fetch(`${this.url}/api/whoami`).then((r) => r.status === 401, () => false));
+        if (
+          !this.output
+            .slice(Math.max(0, this.output.lastIndexOf('--- restarted ---')))
+            .includes('"nightshift-dashboard started"')
+        )
+          return undefined;
+        const ready = await fetch(`http://127.0.0.1:${this.probePort}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        const listening =
+          ready &&
+          (await fetch(`${this.url}/api/whoami`).then(
+            (r) => r.status === 401,
+            () => false,
+          ));
         return listening || undefined;
       },
       { timeoutMs: 90_000 },
@@ -105,7 +121,10 @@ export class DashboardProcess {
   async waitForExit(timeoutMs = 60_000): Promise<number | null> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the dashboard did not exit within ${timeoutMs} ms:\n${this.tail()}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`the dashboard did not exit within ${timeoutMs} ms:\n${this.tail()}`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([this.exited!, timeout]);

@@ -33,14 +33,23 @@ export async function inMemoryDashboard(options: { corsOrigins?: string[]; failu
     health: { unreadyAfterMs: 30_000, exitAfterMs: 300_000 },
   });
   const cluster = new ClusterView(manager, ['nowhere'], logger);
-  const authenticator = new Authenticator(pool, { failuresPerMinute: options.failuresPerMinute ?? 1000, onError: () => {} });
+  const authenticator = new Authenticator(pool, {
+    failuresPerMinute: options.failuresPerMinute ?? 1000,
+    onError: () => {},
+  });
   const built = buildApp({
-    deps: { cluster, pool, controls: new Controls({ writer: new ClusterWriter(client), audit: auditLog(pool), logger }), feed: { head: 0 } },
+    deps: {
+      cluster,
+      pool,
+      controls: new Controls({ writer: new ClusterWriter(client), audit: auditLog(pool), logger }),
+      feed: { head: 0 },
+    },
     authenticator,
     logger,
     corsOrigins: options.corsOrigins ?? [],
     trustProxy: false,
   });
-  const token = async (name: string, scope: 'read' | 'write') => (await createToken(pool, { name, scope, createdBy: 'test' })).token;
+  const token = async (name: string, scope: 'read' | 'write') =>
+    (await createToken(pool, { name, scope, createdBy: 'test' })).token;
   return { ...built, pool, token, close: () => pool.end() };
 }

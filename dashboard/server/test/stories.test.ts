@@ -239,4 +239,76 @@ describe('dashboard API: story controls against the operator', function () {
     });
     assert.equal(duplicate.status, 409);
   });
+
+  it('replays a finished story from its records: steps with agent and tool calls, the commit with its diff, verify output, decisions', async () => {
+    const replay = await api.get(`/api/stories/${env.namespace}/asks/replay`);
+    assert.equal(replay.status, 200, JSON.stringify(replay.body));
+    const steps = replay.body.steps.map((s: { node: string }) => s.node);
+    for (const node of ['plan', 'implement', 'commit', 'verify', 'review', 'gate'])
+      assert.ok(steps.includes(node), `${node} in ${steps}`);
+    const items = replay.body.steps.flatMap((s: { items: { type: string }[] }) => s.items);
+    const commit = items.find((i: { type: string }) => i.type === 'commit');
+    const greeting = commit.files.find((f: { path: string }) => f.path === 'greeting.js');
+    assert.match(
+      greeting.diff,
+      /^diff --git a\/greeting\.js b\/greeting\.js[\s\S]*\+\s+return `Hello, \$\{name\}!`;/m,
+      'the file diff',
+    );
+    const verify = items.find((i: { type: string }) => i.type === 'verify');
+    assert.equal(verify.passed, true);
+    assert.deepEqual(verify.command, ['npm', 'test']);
+    assert.ok(verify.output.length > 0, 'the verify output');
+    const human = items.find((i: { type: string; by?: string }) => i.type === 'decision' && i.by === 'human');
+    assert.equal(human.choice, 'casual');
+    assert.equal(human.question, 'Which greeting style should greeting() use?');
+    assert.ok(
+      items.some((i: { type: string; by?: string }) => i.type === 'decision' && i.by === 'auto'),
+      'the confidence gate',
+    );
+    assert.ok(
+      replay.body.steps.every(
+        (s: { durationMs: number | null; finishedAt: string | null }) => s.finishedAt === null || s.durationMs! >= 0,
+      ),
+    );
+    assert.equal(replay.body.totals.humanDecisions, 1);
+    assert.ok(replay.body.attempts.length >= 2, 'the attempt that asked and the one that resumed');
+  });
+
+  it('draws the timeline of the stories as lanes, counts today, and lists the review queue and operator runs', async () => {
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const timeline = await api.get(`/api/timeline?from=${encodeURIComponent(from)}`);
+    assert.equal(timeline.status, 200, JSON.stringify(timeline.body));
+    const lane = timeline.body.lanes.find((l: { name: string }) => l.name === 'pause-me');
+    assert.ok(lane, 'a lane for pause-me');
+    assert.ok(
+      lane.spans.some((s: { kind: string }) => s.kind === 'pause'),
+      'its pause',
+    );
+    assert.ok(
+      lane.spans.filter((s: { kind: string; name: string }) => s.kind === 'step' && s.name === 'implement').length >= 2,
+      'implement cut and redone',
+    );
+    assert.ok(lane.markers.some((m: { type: string }) => m.type === 'Succeeded'));
+    const asks = timeline.body.lanes.find((l: { name: string }) => l.name === 'asks');
+    assert.ok(
+      asks.spans.some((s: { kind: string }) => s.kind === 'waiting'),
+      'its wait for a human',
+    );
+    assert.ok(timeline.body.maxParallel >= 1);
+
+    const aggregates = await api.get('/api/aggregates?timezone=Europe/Berlin&days=7');
+    assert.equal(aggregates.status, 200, JSON.stringify(aggregates.body));
+    assert.equal(aggregates.body.days.length, 7);
+    assert.ok(aggregates.body.today.succeeded >= 3, JSON.stringify(aggregates.body.today));
+    assert.ok(aggregates.body.today.aborted >= 1);
+    assert.ok(aggregates.body.days.at(-1).succeeded >= 3, 'today in the daily rows too');
+    const badZone = await api.get('/api/aggregates?timezone=Mars/Olympus');
+    assert.equal(badZone.status, 400);
+    assert.equal(badZone.body.errors[0].field, 'query.timezone');
+
+    const reviews = await api.get(`/api/reviews?namespace=${env.namespace}`);
+    assert.ok(reviews.body.items.some((r: { name: string; draft: boolean }) => r.name === 'asks' && r.draft));
+    const operators = await api.get('/api/operators');
+    assert.ok(operators.body.items.some((r: { status: string }) => r.status === 'running'));
+  });
 });

@@ -126,35 +126,43 @@ export async function runDashboard(
   await cluster.waitForSync(AbortSignal.timeout(120_000)).catch((error: Error) => {
     logger.warn({ err: error }, 'caches did not sync in time; serving what they hold');
   });
+  // The first token is made and printed before the server listens: whoever finds it up can log in.
+  const url =
+    config.publicURL ?? `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${config.http.port}`;
+  if (config.bootstrapToken) {
+    const token = await bootstrapToken(pool).catch((error: Error) => {
+      logger.error({ err: error }, 'creating the first token failed');
+      return undefined;
+    });
+    if (token) {
+      // Once, on stdout only (never into the JSON log): it is not stored and cannot be shown again.
+      out(
+        `nightshift-dashboard: the first token (write access, named "admin"); it is shown only now:\n  ${token}\n  curl -H "Authorization: Bearer ${token}" ${url}/api/stories`,
+      );
+    }
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) =>
       reject(new Error(`cannot listen on ${config.http.host}:${config.http.port}: ${error.message}`)),
     );
     server.listen(config.http.port, config.http.host, resolve);
-  }).catch(async (error: Error) => {
-    logger.error({ err: error }, error.message);
-    await manager.stop(error.message, 1);
-  });
-  const port = (server.address() as { port: number } | null)?.port;
-  const url = config.publicURL ?? `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
-  if (port !== undefined) {
-    if (config.bootstrapToken) {
-      const token = await bootstrapToken(pool).catch((error: Error) => {
-        logger.error({ err: error }, 'creating the first token failed');
-        return undefined;
-      });
-      if (token) {
-        // Once, on stdout only (never into the JSON log): it is not stored and cannot be shown again.
-        out(
-          `nightshift-dashboard: the first token (write access, named "admin"); it is shown only now:\n  ${token}\n  curl -H "Authorization: Bearer ${token}" ${url}/api/stories`,
-        );
-      }
-    }
-    logger.info(
-      { version: VERSION, url, probePort: manager.probePort, namespaces: config.namespaces },
-      'nightshift-dashboard started',
-    );
-  }
+  }).then(
+    () =>
+      logger.info(
+        {
+          version: VERSION,
+          url,
+          port: (server.address() as { port: number }).port,
+          probePort: manager.probePort,
+          namespaces: config.namespaces,
+        },
+        'nightshift-dashboard started',
+      ),
+    async (error: Error) => {
+      logger.error({ err: error }, error.message);
+      await manager.stop(error.message, 1);
+    },
+  );
 
   const exitCode = await manager.done;
   await hub.close();

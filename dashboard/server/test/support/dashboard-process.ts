@@ -84,33 +84,27 @@ export class DashboardProcess {
   }
 
   async waitReady(): Promise<void> {
+    let last = 'nothing yet';
     await eventually(
       'the dashboard to be ready',
       async () => {
         if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
           throw new Error(`the dashboard exited with ${this.child.exitCode}`);
         }
-        if (
-          !this.output
-            .slice(Math.max(0, this.output.lastIndexOf('--- restarted ---')))
-            .includes('"nightshift-dashboard started"')
-        )
-          return undefined;
         const ready = await fetch(`http://127.0.0.1:${this.probePort}/readyz`).then(
-          (r) => r.ok,
-          () => false,
+          async (r) => (r.ok ? 'ok' : `${r.status} ${await r.text()}`),
+          (e: Error) => e.message,
         );
-        const listening =
-          ready &&
-          (await fetch(`${this.url}/api/whoami`).then(
-            (r) => r.status === 401,
-            () => false,
-          ));
-        return listening || undefined;
+        const api = await fetch(`${this.url}/api/whoami`).then(
+          (r) => r.status,
+          (e: Error) => e.message,
+        );
+        last = `readyz: ${ready}; /api/whoami without a token: ${api}`;
+        return (ready === 'ok' && api === 401) || undefined;
       },
       { timeoutMs: 90_000 },
     ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${this.tail()}`, { cause: error });
+      throw new Error(`${error.message} (${last})\n${this.tail()}`, { cause: error });
     });
   }
 

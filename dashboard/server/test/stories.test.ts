@@ -15,6 +15,7 @@ import {
   type StoryEnvironment,
 } from '../../../operator/test/support/story-environment.ts';
 import { apiClient, DashboardProcess } from './support/dashboard-process.ts';
+import { Follower } from './support/follower.ts';
 
 const fence = '```';
 const slow = (step: string, seconds: number) => `${fence}nightshift\nslow: ${step} ${seconds}s attempt=1\n${fence}`;
@@ -74,6 +75,9 @@ describe('dashboard API: story controls against the operator', function () {
     );
 
   it('lists stories, and a POST pauses one immediately: the pod goes, kubectl shows Paused; resume finishes it', async () => {
+    const follower = await Follower.connect(dashboard.url, dashboard.firstToken()!, {
+      filter: { story: { namespace: env.namespace, name: 'pause-me' } },
+    });
     const created = await createStoryRun(
       env,
       sampleStoryRun(env, 'pause-me', { extraDescription: slow('implement', 30) }),
@@ -119,6 +123,29 @@ describe('dashboard API: story controls against the operator', function () {
     assert.ok(detail.pullRequest?.url, 'the pull request');
     assert.ok(detail.conditions.some((c: { type: string }) => c.type === 'Complete'));
     assert.equal(detail.review?.draft, true, 'the review queue entry');
+
+    // The WebSocket saw it all as it happened: the StoryRun's phases, its pods, its events, in seq order.
+    const changes = await follower.waitFor(
+      'the Succeeded StoryRun over the WebSocket',
+      () =>
+        follower.changes.some((c) => c.kind === 'StoryRun' && (c.object as { phase?: string }).phase === 'Succeeded') &&
+        follower.changes,
+    );
+    const phases = changes.flatMap((c) => (c.kind === 'StoryRun' ? [(c.object as { phase: string }).phase] : []));
+    for (const phase of ['Running', 'Paused', 'Succeeded']) assert.ok(phases.includes(phase), `${phase} in ${phases}`);
+    assert.ok(
+      changes.some((c) => c.kind === 'Pod' && c.storyName === 'pause-me'),
+      'its pods',
+    );
+    assert.ok(
+      changes.some((c) => c.kind === 'event' && c.event?.type === 'PullRequestOpened'),
+      'its events',
+    );
+    assert.ok(
+      changes.every((c, i) => i === 0 || c.seq > changes[i - 1]!.seq),
+      'in seq order',
+    );
+    follower.close();
 
     const audit = await api.get(`/api/audit?namespace=${env.namespace}&name=pause-me`);
     const actions = audit.body.items.map((a: { action: string; outcome: string }) => `${a.action}:${a.outcome}`);

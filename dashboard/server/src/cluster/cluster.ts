@@ -15,7 +15,11 @@ import { LABELS, MANAGED_BY, RESOURCES } from '@nightshift/crds/contract';
 import { keyOf, podResource, type Informer, type InformerEvent, type Manager } from '@nightshift/operator/kube';
 import type { Logger } from 'pino';
 import type { StorySummary } from '../api/schemas.ts';
+import { compareKeys, newestFirst } from '../views/pages.ts';
 import { storySummary } from '../views/resources.ts';
+
+/** The sort key of the story list: newest first, then namespace and name. */
+export const storyListKey = (s: StorySummary) => [newestFirst(s.createdAt), s.namespace, s.name] as const;
 
 export const eventResource = { group: '', version: 'v1', plural: 'events', kind: 'Event' };
 
@@ -36,6 +40,8 @@ export class ClusterView {
   readonly namespaces: readonly string[];
   private readonly stories = new Map<string, IndexedStory>();
   private readonly byUid = new Map<string, IndexedStory>();
+  /** The stories newest first, made again only after a change (a list of 10,000 sorts once, not per request). */
+  private newestFirst: IndexedStory[] | undefined;
   private readonly logger: Logger;
   private readonly storyHandlers = new Set<(event: InformerEvent<IndexedStory>) => void>();
 
@@ -67,6 +73,14 @@ export class ClusterView {
 
   allStories(): IndexedStory[] {
     return [...this.stories.values()];
+  }
+
+  /** Every story, newest first (then by namespace and name): the order of the story list. */
+  storiesNewestFirst(): readonly IndexedStory[] {
+    this.newestFirst ??= [...this.stories.values()].sort((a, b) =>
+      compareKeys(storyListKey(a.summary), storyListKey(b.summary)),
+    );
+    return this.newestFirst;
   }
 
   story(namespace: string, name: string): IndexedStory | undefined {
@@ -110,6 +124,7 @@ export class ClusterView {
   private index(event: InformerEvent<k8s.KubernetesObject>): void {
     const key = keyOf({ namespace: event.object.metadata?.namespace, name: event.object.metadata?.name ?? '' });
     const previous = this.stories.get(key);
+    this.newestFirst = undefined;
     if (event.type === 'delete') {
       this.stories.delete(key);
       if (previous) {

@@ -19,12 +19,12 @@ import {
   storySummarySchema,
   type StoryDetail,
 } from '../api/schemas.ts';
-import type { IndexedStory } from '../cluster/cluster.ts';
+import { storyListKey, type IndexedStory } from '../cluster/cluster.ts';
 import { abortStory, pauseStory, reprioritizeStory, resumeStory } from '../controls/edits.ts';
 import { attemptView } from '../history/attempts.ts';
 import { buildReplay } from '../history/replay.ts';
 import { decisionsOf, eventsOf, reviewOf, sessionsOf } from '../records/history.ts';
-import { newestFirst, pageOf } from '../views/pages.ts';
+import { pageOfSorted } from '../views/pages.ts';
 import { isoTime, podViewOf, storySummary } from '../views/resources.ts';
 import { decisionViewOf, reviewViewOf } from './records-views.ts';
 import { servedNamespace, type ApiDeps } from './deps.ts';
@@ -78,14 +78,14 @@ export function storyRoutes(deps: ApiDeps): Route[] {
           .map((p) => p.trim())
           .filter(Boolean);
         const text = query.q?.toLowerCase();
-        const stories = deps.cluster.allStories().flatMap(({ summary: s }) => {
+        const stories = deps.cluster.storiesNewestFirst().flatMap(({ summary: s }) => {
           if (query.namespace && s.namespace !== query.namespace) return [];
           if (query.queue && s.queue !== query.queue) return [];
           if (phases && !phases.includes(s.phase ?? 'New')) return [];
           if (text && ![s.name, s.storyId, s.title].some((f) => f.toLowerCase().includes(text))) return [];
           return [s];
         });
-        const page = pageOf(stories, (s) => [newestFirst(s.createdAt), s.namespace, s.name], query);
+        const page = pageOfSorted(stories, storyListKey, query);
         return { ...page, seq };
       },
     }),

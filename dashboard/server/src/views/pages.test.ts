@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ApiError } from '../api/problem.ts';
-import { encodeCursor, newestFirst, pageOf } from './pages.ts';
+import { encodeCursor, newestFirst, pageOf, pageOfSorted } from './pages.ts';
 
 const items = Array.from({ length: 7 }, (_, i) => ({ name: `s${i}`, at: `2026-11-2${i}T00:00:00.000Z` }));
 const byNewest = (item: (typeof items)[number]) => [newestFirst(item.at), item.name] as const;
@@ -39,5 +39,21 @@ describe('cursor pages', () => {
         (e: unknown) => e instanceof ApiError && e.status === 400 && e.errors?.[0]?.field === 'query.cursor',
       );
     }
+  });
+});
+
+describe('cursor pages over a sorted list', () => {
+  it('finds the page after a cursor by binary search, the same as sorting', () => {
+    const sorted = [...items].sort((a, b) => newestFirst(a.at) - newestFirst(b.at));
+    let cursor: string | undefined;
+    const seen: string[] = [];
+    for (;;) {
+      const page = pageOfSorted(sorted, byNewest, { limit: 2, cursor });
+      assert.deepEqual(page, pageOf(items, byNewest, { limit: 2, cursor }));
+      seen.push(...page.items.map((i) => i.name));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    assert.deepEqual(seen, ['s6', 's5', 's4', 's3', 's2', 's1', 's0']);
   });
 });

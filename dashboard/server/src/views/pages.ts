@@ -36,23 +36,44 @@ export function compareKeys(a: SortKey, b: SortKey): number {
   return 0;
 }
 
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
 /** One page of items sorted by keyOf (ascending); items need not be sorted. */
-export function pageOf<T>(
-  items: readonly T[],
-  keyOf: (item: T) => SortKey,
-  { limit, cursor }: { limit: number; cursor?: string | undefined },
-): { items: T[]; nextCursor: string | null } {
+export function pageOf<T>(items: readonly T[], keyOf: (item: T) => SortKey, request: PageRequest) {
   const keyed = items.map((item) => ({ item, key: keyOf(item) }));
   keyed.sort((a, b) => compareKeys(a.key, b.key));
+  const keys = new Map(keyed.map((k) => [k.item, k.key]));
+  return pageOfSorted(
+    keyed.map((k) => k.item),
+    (item) => keys.get(item)!,
+    request,
+  );
+}
+
+/** One page of items already sorted by keyOf: the cursor is found by binary search, nothing is sorted. */
+export function pageOfSorted<T>(
+  sorted: readonly T[],
+  keyOf: (item: T) => SortKey,
+  { limit, cursor }: PageRequest,
+): { items: T[]; nextCursor: string | null } {
   let start = 0;
-  if (cursor !== undefined && keyed.length > 0) {
-    const after = decodeCursor(cursor, keyed[0]!.key.length);
-    start = keyed.findIndex((k) => compareKeys(k.key, after) > 0);
-    if (start === -1) start = keyed.length;
+  if (cursor !== undefined && sorted.length > 0) {
+    const after = decodeCursor(cursor, keyOf(sorted[0]!).length);
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (compareKeys(keyOf(sorted[mid]!), after) > 0) high = mid;
+      else low = mid + 1;
+    }
+    start = low;
   }
-  const slice = keyed.slice(start, start + limit);
-  const more = start + limit < keyed.length;
-  return { items: slice.map((k) => k.item), nextCursor: more && slice.length ? encodeCursor(slice.at(-1)!.key) : null };
+  const slice = sorted.slice(start, start + limit);
+  const more = start + limit < sorted.length;
+  return { items: slice, nextCursor: more && slice.length ? encodeCursor(keyOf(slice.at(-1)!)) : null };
 }
 
 /** Newest first: the sort key of a time descending, as an ascending key. */

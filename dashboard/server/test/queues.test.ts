@@ -90,9 +90,17 @@ describe('dashboard API: queue, budget and priority controls', function () {
 
   it('pauses and resumes the whole queue, and changes maxParallel while it runs', async () => {
     let q = await queue();
-    const paused = await api.post(`/api/queues/${namespace}/nightly/pause`, { resourceVersion: q.resourceVersion });
+    const paused = await api.post(`/api/queues/${namespace}/nightly/pause`, {
+      resourceVersion: q.resourceVersion,
+      pauseRunning: 'Graceful',
+    });
     assert.equal(paused.status, 200, JSON.stringify(paused.body));
     assert.equal((await kubectlJSON('wq', 'nightly')).spec.paused, true);
+    assert.equal(
+      (await kubectlJSON('sr', 'first')).spec.paused,
+      false,
+      'a story that does not run is left to the queue',
+    );
     const stale = await api.post(`/api/queues/${namespace}/nightly/resume`, { resourceVersion: q.resourceVersion });
     assert.equal(stale.status, 409, 'the pause moved its resourceVersion on');
     const resumed = await api.post(`/api/queues/${namespace}/nightly/resume`, {

@@ -123,6 +123,11 @@ describe('dashboard API: story controls against the operator', function () {
     assert.ok(detail.pullRequest?.url, 'the pull request');
     assert.ok(detail.conditions.some((c: { type: string }) => c.type === 'Complete'));
     assert.equal(detail.review?.draft, true, 'the review queue entry');
+    assert.ok(
+      detail.events.some((e: { reason: string }) => e.reason === 'Succeeded'),
+      'its Kubernetes Events',
+    );
+    assert.ok(detail.pods.length >= 1 && detail.pods.every((p: { attempt: number }) => p.attempt >= 1), 'its pods');
 
     // The WebSocket saw it all as it happened: the StoryRun's phases, its pods, its events, in seq order.
     const changes = await follower.waitFor(

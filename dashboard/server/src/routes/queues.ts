@@ -1,7 +1,7 @@
 // WorkQueues and Budgets: lists, one in full, and their controls (pause and
 // resume a whole queue, maxParallel, schedules and overrides; budget limits,
 // extensions and the confirmation of an increase) — each a spec patch.
-import { budgetSchema, storyRunSchema, workQueueSchema, isTerminalPhase } from '@nightshift/crds';
+import { budgetSchema, storyRunSchema, workQueueSchema } from '@nightshift/crds';
 import { RESOURCES } from '@nightshift/crds/contract';
 import { ApiError } from '../api/problem.ts';
 import { route, type Route } from '../api/route.ts';
@@ -21,6 +21,7 @@ import {
   queueResumeBody,
   queueViewSchema,
   scheduleBody,
+  type StorySummary,
 } from '../api/schemas.ts';
 import type { TokenIdentity } from '../auth/tokens.ts';
 import {
@@ -36,6 +37,10 @@ import {
 } from '../controls/edits.ts';
 import { admissionOrder, budgetView, queueView } from '../views/resources.ts';
 import { servedNamespace, type ApiDeps } from './deps.ts';
+
+/** A story that runs now (has a pod, or is about to): what pausing a queue's running stories pauses. */
+export const isActive = (story: StorySummary) =>
+  !story.paused && !story.abortRequested && (story.phase === 'Admitted' || story.phase === 'Running');
 
 export function queueRoutes(deps: ApiDeps): Route[] {
   const now = deps.now ?? (() => new Date());
@@ -164,7 +169,7 @@ export function queueRoutes(deps: ApiDeps): Route[] {
         if (body.pauseRunning) {
           // Each running story is its own spec patch at the version the cache holds; one that moved on is left as it is.
           for (const story of storiesOf(params.namespace, params.name)) {
-            if (isTerminalPhase(story.phase ?? undefined) || story.paused || story.phase === 'Queued') continue;
+            if (!isActive(story)) continue;
             await deps.controls
               .apply({
                 identity,

@@ -12,6 +12,8 @@ export const CONFIRM_INCREASE_ANNOTATION = 'nightshift.dev/confirm-increase';
 const amount = (usd: number | undefined) => (usd === undefined ? 'none' : String(Number(usd.toFixed(6))));
 
 /** e.g. `dailyLimitUSD=50,weeklyLimitUSD=none,extensions=2`: the limits and the number of extensions. */
-export function confirmIncreaseValue(spec: Pick<BudgetSpec, 'dailyLimitUSD' | 'weeklyLimitUSD' | 'extensions'>): string {
+export function confirmIncreaseValue(
+  spec: Pick<BudgetSpec, 'dailyLimitUSD' | 'weeklyLimitUSD' | 'extensions'>,
+): string {
   return `dailyLimitUSD=${amount(spec.dailyLimitUSD)},weeklyLimitUSD=${amount(spec.weeklyLimitUSD)},extensions=${spec.extensions?.length ?? 0}`;
 }

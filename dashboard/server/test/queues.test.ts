@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { CONFIRM_INCREASE_ANNOTATION } from '@nightshift/crds/contract';
 import {
+  eventually,
   installCRDs,
   localCluster,
   testDatabase,
@@ -74,7 +75,11 @@ describe('dashboard API: queue, budget and priority controls', function () {
   const budget = () => fresh(`/api/budgets/${namespace}/team`);
 
   it('lists the queue with its stories in admission order and the budget with its queues', async () => {
-    const q = await queue();
+    // The informers see what kubectl applied a moment later.
+    const q = await eventually('the queue with its three stories', async () => {
+      const found = await api.get(`/api/queues/${namespace}/nightly`);
+      return found.status === 200 && found.body.stories.length === 3 ? found.body : undefined;
+    });
     assert.equal(q.spec.maxParallel, 2);
     assert.deepEqual(
       q.stories.map((s: { name: string }) => s.name),
@@ -239,10 +244,10 @@ describe('dashboard API: queue, budget and priority controls', function () {
     });
     assert.equal(front.status, 200, JSON.stringify(front.body));
     assert.equal(front.body.position, 2, 'below the lowest position in the queue (second has 3)');
-    assert.deepEqual(
-      (await queue()).stories.map((s: { name: string }) => s.name),
-      ['third', 'second', 'first'],
-    );
+    await eventually('third at the front of the queue', async () => {
+      const names = (await queue()).stories.map((s: { name: string }) => s.name);
+      return JSON.stringify(names) === JSON.stringify(['third', 'second', 'first']) || undefined;
+    });
     third = front.body;
     const skipped = await api.post(`/api/stories/${namespace}/third/priority`, {
       resourceVersion: third.resourceVersion,

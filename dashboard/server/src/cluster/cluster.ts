@@ -91,9 +91,13 @@ export class ClusterView {
     return this.byUid.get(uid);
   }
 
-  /** Tells handler of every change of a parsed StoryRun (after the index has it). */
+  /**
+   * Tells handler of every change of a parsed StoryRun (after the index has
+   * it); like an informer, it first hears of every story indexed already.
+   */
   onStory(handler: (event: InformerEvent<IndexedStory>) => void): () => void {
     this.storyHandlers.add(handler);
+    for (const object of this.stories.values()) handler({ type: 'add', object });
     return () => this.storyHandlers.delete(handler);
   }
 

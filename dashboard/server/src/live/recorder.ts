@@ -11,6 +11,7 @@ import { errorMessage, type InformerEvent, type Runnable } from '@nightshift/ope
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { ClusterView, IndexedStory } from '../cluster/cluster.ts';
+import { postgresJSON } from '../records/json.ts';
 import { budgetView, podViewOf, queueView } from '../views/resources.ts';
 
 export interface ResourceChange {
@@ -166,7 +167,7 @@ export class ChangeRecorder implements Runnable {
       const batch = [...this.pending.entries()].slice(0, BATCH);
       for (const [key] of batch) this.pending.delete(key);
       try {
-        await this.pool.query('select record_resource_changes($1::jsonb)', [JSON.stringify(batch.map(([, c]) => c))]);
+        await this.pool.query('select record_resource_changes($1::jsonb)', [postgresJSON(batch.map(([, c]) => c))]);
         this.failures = 0;
       } catch (error) {
         this.failures++;

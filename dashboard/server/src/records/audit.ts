@@ -2,6 +2,7 @@
 // (so a crash mid-control still leaves its trace), finished with before →
 // after and how it ended. Rows are parsed with the contract's schema.
 import type pg from 'pg';
+import { postgresJSON } from './json.ts';
 import {
   DASHBOARD_AUDIT_COLUMNS,
   dashboardAudit,
@@ -45,7 +46,7 @@ export function auditLog(pool: pg.Pool): AuditLog {
           entry.kind,
           entry.namespace,
           entry.name,
-          JSON.stringify(entry.request ?? {}),
+          postgresJSON(entry.request ?? {}),
         ],
       );
       return Number(rows[0].id);
@@ -58,8 +59,8 @@ export function auditLog(pool: pg.Pool): AuditLog {
           id,
           end.outcome,
           end.status,
-          end.before === undefined ? null : JSON.stringify(end.before),
-          end.after === undefined ? null : JSON.stringify(end.after),
+          end.before === undefined ? null : postgresJSON(end.before),
+          end.after === undefined ? null : postgresJSON(end.after),
           end.error ?? null,
         ],
       );

@@ -21,9 +21,9 @@ import { OperatorSupervisor } from './supervise.ts';
 const FORGE_TOKEN = 'demo-token';
 const OPERATOR_BIN = join(REPO_ROOT, 'operator', 'bin', 'nightshift-operator.ts');
 const DASHBOARD_BIN = join(REPO_ROOT, 'dashboard', 'server', 'bin', 'nightshift-dashboard.ts');
-/** The embedded Postgres the operator runs (operator/src/postgres/embedded.ts: user postgres, password nightshift). */
-const embeddedURL = (settings: DemoSettings) =>
-  `postgres://postgres:nightshift@127.0.0.1:${settings.postgresPort}/postgres`;
+/** The operator's database: DATABASE_URL when given, else the embedded Postgres it runs (user postgres, password nightshift). */
+const databaseURL = (settings: DemoSettings) =>
+  process.env.DATABASE_URL || `postgres://postgres:nightshift@127.0.0.1:${settings.postgresPort}/postgres`;
 
 const say = (message: string) => console.log(`[${new Date().toTimeString().slice(0, 8)}] ${message}`);
 
@@ -61,7 +61,7 @@ function spawnDashboard(settings: DemoSettings, kubeconfig: string) {
       env: {
         ...process.env,
         KUBECONFIG: kubeconfig,
-        DATABASE_URL: embeddedURL(settings),
+        DATABASE_URL: databaseURL(settings),
         NIGHTSHIFT_DASHBOARD_HOST: '127.0.0.1',
         NIGHTSHIFT_DASHBOARD_PORT: String(settings.dashboardPort),
         NIGHTSHIFT_DASHBOARD_PROBE_PORT: String(settings.dashboardProbePort),
@@ -76,7 +76,7 @@ function spawnDashboard(settings: DemoSettings, kubeconfig: string) {
 
 /** A fresh login token named npm-start (the one of the previous start is revoked): printed, never stored in the clear. */
 async function loginToken(settings: DemoSettings): Promise<string> {
-  const pool = createPool(embeddedURL(settings), { applicationName: 'npm-start', max: 1 });
+  const pool = createPool(databaseURL(settings), { applicationName: 'npm-start', max: 1 });
   try {
     await revokeToken(pool, 'npm-start');
     return (await createToken(pool, { name: 'npm-start', scope: 'write', createdBy: 'npm start' })).token;

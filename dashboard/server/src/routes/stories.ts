@@ -78,14 +78,13 @@ export function storyRoutes(deps: ApiDeps): Route[] {
           .map((p) => p.trim())
           .filter(Boolean);
         const text = query.q?.toLowerCase();
-        const stories = deps.cluster.storiesNewestFirst().flatMap(({ summary: s }) => {
-          if (query.namespace && s.namespace !== query.namespace) return [];
-          if (query.queue && s.queue !== query.queue) return [];
-          if (phases && !phases.includes(s.phase ?? 'New')) return [];
-          if (text && ![s.name, s.storyId, s.title].some((f) => f.toLowerCase().includes(text))) return [];
-          return [s];
-        });
-        const page = pageOfSorted(stories, storyListKey, query);
+        const matches = ({ summary: s }: IndexedStory) =>
+          (!query.namespace || s.namespace === query.namespace) &&
+          (!query.queue || s.queue === query.queue) &&
+          (!phases || phases.includes(s.phase ?? 'New')) &&
+          (!text || [s.name, s.storyId, s.title].some((f) => f.toLowerCase().includes(text)));
+        const found = pageOfSorted(deps.cluster.storiesNewestFirst(), (s) => storyListKey(s.summary), query, matches);
+        const page = { items: found.items.map((s) => s.summary), nextCursor: found.nextCursor };
         return { ...page, seq };
       },
     }),

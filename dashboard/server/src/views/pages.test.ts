@@ -57,3 +57,28 @@ describe('cursor pages over a sorted list', () => {
     assert.deepEqual(seen, ['s6', 's5', 's4', 's3', 's2', 's1', 's0']);
   });
 });
+
+describe('cursor pages over a sorted list, filtered', () => {
+  const sorted = [...items].sort((a, b) => newestFirst(a.at) - newestFirst(b.at));
+  const even = (i: (typeof items)[number]) => Number(i.name.slice(1)) % 2 === 0;
+
+  it('pages through the matching items only, and the last page has no cursor', () => {
+    const first = pageOfSorted(sorted, byNewest, { limit: 2 }, even);
+    assert.deepEqual(
+      first.items.map((i) => i.name),
+      ['s6', 's4'],
+    );
+    const second = pageOfSorted(sorted, byNewest, { limit: 2, cursor: first.nextCursor! }, even);
+    assert.deepEqual(
+      second.items.map((i) => i.name),
+      ['s2', 's0'],
+    );
+    assert.equal(second.nextCursor, null);
+  });
+
+  it('looks at no more items than the page needs', () => {
+    let looked = 0;
+    pageOfSorted(sorted, byNewest, { limit: 2 }, () => (looked++, true));
+    assert.equal(looked, 3, 'the page and one more, to know whether there is a next page');
+  });
+});

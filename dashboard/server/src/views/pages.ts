@@ -53,11 +53,16 @@ export function pageOf<T>(items: readonly T[], keyOf: (item: T) => SortKey, requ
   );
 }
 
-/** One page of items already sorted by keyOf: the cursor is found by binary search, nothing is sorted. */
+/**
+ * One page of the items, already sorted by keyOf, that match: the cursor is
+ * found by binary search and the scan stops once the page is full, so a page
+ * of a long list costs its own length, not the list's.
+ */
 export function pageOfSorted<T>(
   sorted: readonly T[],
   keyOf: (item: T) => SortKey,
   { limit, cursor }: PageRequest,
+  matches: (item: T) => boolean = () => true,
 ): { items: T[]; nextCursor: string | null } {
   let start = 0;
   if (cursor !== undefined && sorted.length > 0) {
@@ -71,9 +76,13 @@ export function pageOfSorted<T>(
     }
     start = low;
   }
-  const slice = sorted.slice(start, start + limit);
-  const more = start + limit < sorted.length;
-  return { items: slice, nextCursor: more && slice.length ? encodeCursor(keyOf(slice.at(-1)!)) : null };
+  const items: T[] = [];
+  for (let i = start; i < sorted.length && items.length <= limit; i++) {
+    if (matches(sorted[i]!)) items.push(sorted[i]!);
+  }
+  const more = items.length > limit;
+  const page = more ? items.slice(0, limit) : items;
+  return { items: page, nextCursor: more ? encodeCursor(keyOf(page.at(-1)!)) : null };
 }
 
 /** Newest first: the sort key of a time descending, as an ascending key. */

@@ -14,6 +14,6 @@ step "local cluster (first run builds Kubernetes from source, ~10-15 min)" bash 
 step "type-checking" tsc -p .
 step "linting" npm run --silent lint
 # Unit tests sit beside the code (src/**/*.test.ts, and npm start's in hack/start/);
-# integration tests in each workspace's test/ folder and in hack/test/.
-ALL_TESTS=('{crds,operator,runner-image,dashboard}/src/**/*.test.ts' 'hack/start/**/*.test.ts' '{crds,operator,runner-image,dashboard,hack}/test/**/*.test.ts')
+# integration tests in each workspace's test/ folder (the dashboard's in dashboard/server/) and in hack/test/.
+ALL_TESTS=('{crds,operator,runner-image,dashboard/server}/src/**/*.test.ts' 'hack/start/**/*.test.ts' '{crds,operator,runner-image,dashboard/server,hack}/test/**/*.test.ts')
 if [[ $# -gt 0 ]]; then mocha "$@"; else mocha "${ALL_TESTS[@]}"; fi

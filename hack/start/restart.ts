@@ -35,20 +35,24 @@ export function describeExit(exit: Pick<OperatorExit, 'code' | 'signal'>): strin
 }
 
 /** exits: every exit so far, oldest first, the one just seen last. */
-export function restartDecision(exits: readonly OperatorExit[], policy: RestartPolicy): RestartDecision {
+export function restartDecision(
+  exits: readonly OperatorExit[],
+  policy: RestartPolicy,
+  name = 'the operator',
+): RestartDecision {
   const last = exits.at(-1);
   if (!last) throw new Error('restartDecision needs the exit just seen');
   if (last.code === EX_CONFIG) {
     return {
       action: 'give-up',
-      reason: `the operator refused its configuration (exit code ${EX_CONFIG}); starting it again would not help`,
+      reason: `${name} refused its configuration (exit code ${EX_CONFIG}); starting it again would not help`,
     };
   }
   const recent = exits.filter((e) => last.at - e.at < policy.windowMs).length;
   if (recent >= policy.maxExits) {
     return {
       action: 'give-up',
-      reason: `the operator exited ${recent} times within ${policy.windowMs / 1000} s (the last: ${describeExit(last)})`,
+      reason: `${name} exited ${recent} times within ${policy.windowMs / 1000} s (the last: ${describeExit(last)})`,
     };
   }
   // A lone crash after a long run is restarted at once; a crash loop slows down.

@@ -13,9 +13,12 @@ const envSchema = z.object({
   NIGHTSHIFT_DEMO_FORGE_PORT: port(7080),
   /** The operator's probes and metrics (the operator reads the same variable). */
   NIGHTSHIFT_HTTP_PORT: port(8080),
+  /** The dashboard API and its probes (the dashboard reads the same variables). */
+  NIGHTSHIFT_DASHBOARD_PORT: port(8090),
+  NIGHTSHIFT_DASHBOARD_PROBE_PORT: port(8091),
   /** The embedded Postgres (the operator reads the same variable). */
   NIGHTSHIFT_EMBEDDED_POSTGRES_PORT: port(5433),
-  /** The forge's repositories, the embedded Postgres, the operator's log and pid file. */
+  /** The forge's repositories, the embedded Postgres, the operator's and the dashboard's logs, the pid file. */
   NIGHTSHIFT_DEMO_STATE_DIR: z.string().min(1).optional(),
   NIGHTSHIFT_DEMO_NAMESPACE: z
     .string()
@@ -27,6 +30,8 @@ const envSchema = z.object({
 export interface DemoSettings {
   forgePort: number;
   httpPort: number;
+  dashboardPort: number;
+  dashboardProbePort: number;
   postgresPort: number;
   namespace: string;
   runnerImage: string;
@@ -34,6 +39,7 @@ export interface DemoSettings {
   forgeRoot: string;
   postgresDir: string;
   logFile: string;
+  dashboardLogFile: string;
   pidFile: string;
 }
 
@@ -50,6 +56,8 @@ export function demoSettings(env: NodeJS.ProcessEnv = process.env): DemoSettings
   return {
     forgePort: e.NIGHTSHIFT_DEMO_FORGE_PORT,
     httpPort: e.NIGHTSHIFT_HTTP_PORT,
+    dashboardPort: e.NIGHTSHIFT_DASHBOARD_PORT,
+    dashboardProbePort: e.NIGHTSHIFT_DASHBOARD_PROBE_PORT,
     postgresPort: e.NIGHTSHIFT_EMBEDDED_POSTGRES_PORT,
     namespace: e.NIGHTSHIFT_DEMO_NAMESPACE,
     runnerImage: e.NIGHTSHIFT_RUNNER_IMAGE,
@@ -57,6 +65,7 @@ export function demoSettings(env: NodeJS.ProcessEnv = process.env): DemoSettings
     forgeRoot: join(stateDir, 'forge'),
     postgresDir: join(stateDir, 'postgres'),
     logFile: join(stateDir, 'operator.log'),
+    dashboardLogFile: join(stateDir, 'dashboard.log'),
     pidFile: join(stateDir, 'operator.pid'),
   };
 }

@@ -13,6 +13,8 @@ import {
 } from './restart.ts';
 
 export interface SupervisorOptions {
+  /** What it supervises, in messages: 'the operator' unless told. */
+  name?: string;
   /** Starts one operator process. */
   spawn: () => ChildProcess;
   /** Where the operator writes its log, for the lines shown when it dies. */
@@ -35,9 +37,11 @@ export class OperatorSupervisor {
   private stopping = false;
   private restartCount = 0;
   private readonly options: SupervisorOptions;
+  private readonly name: string;
 
   constructor(options: SupervisorOptions) {
     this.options = options;
+    this.name = options.name ?? 'the operator';
     this.gaveUp = new Promise((resolve) => (this.giveUp = resolve));
   }
 
@@ -64,7 +68,7 @@ export class OperatorSupervisor {
       };
       child.once('exit', exited);
       child.once('error', (error) => {
-        this.options.say(`the operator could not be started: ${error.message}`);
+        this.options.say(`${this.name} could not be started: ${error.message}`);
         exited(null, null);
       });
     });
@@ -80,7 +84,7 @@ export class OperatorSupervisor {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)));
     if (await Promise.race([this.childExited.then(() => false), timedOut])) {
-      this.options.say(`the operator (pid ${pid}) did not stop within ${timeoutMs / 1000} s; killing it`);
+      this.options.say(`${this.name} (pid ${pid}) did not stop within ${timeoutMs / 1000} s; killing it`);
       this.child!.kill('SIGKILL');
       await this.childExited;
     }
@@ -91,15 +95,15 @@ export class OperatorSupervisor {
     if (this.stopping) return;
     const { say, logFile } = this.options;
     this.exits.push(exit);
-    say(`the operator exited unexpectedly (${describeExit(exit)}); the end of ${logFile}:\n${tailOf(logFile)}`);
-    const decision = restartDecision(this.exits, this.options.policy ?? DEFAULT_RESTART_POLICY);
+    say(`${this.name} exited unexpectedly (${describeExit(exit)}); the end of ${logFile}:\n${tailOf(logFile)}`);
+    const decision = restartDecision(this.exits, this.options.policy ?? DEFAULT_RESTART_POLICY, this.name);
     if (decision.action === 'give-up') {
-      say(`not restarting the operator: ${decision.reason}`);
+      say(`not restarting ${this.name}: ${decision.reason}`);
       this.giveUp(decision.reason);
       return;
     }
     say(
-      `restarting the operator${decision.delayMs ? ` in ${decision.delayMs / 1000} s` : ''} (restart ${this.restartCount + 1}); the forge keeps running`,
+      `restarting ${this.name}${decision.delayMs ? ` in ${decision.delayMs / 1000} s` : ''} (restart ${this.restartCount + 1}); the forge keeps running`,
     );
     this.restartTimer = setTimeout(() => {
       if (this.stopping) return;

@@ -51,6 +51,43 @@ describe('Helm chart', function () {
     assert.equal(config.runner.image, 'ghcr.io/nightshift-dev/runner:0.1.0');
   });
 
+  it('renders the dashboard: read the kinds, pods and events, patch only (never status, never delete)', async () => {
+    const docs = parseAllDocuments(
+      await template('--set', 'database.url=postgres://db/n', '--set', 'watchNamespaces={team-a}'),
+    )
+      .map((d) => d.toJS())
+      .filter(Boolean);
+    const role = docs.find((o) => o.kind === 'ClusterRole' && o.metadata.name.endsWith('-dashboard'));
+    const verbs = role.rules.flatMap((r: { resources: string[]; verbs: string[] }) =>
+      r.resources.map((res) => `${res}:${r.verbs.join(',')}`),
+    );
+    assert.deepEqual(verbs, [
+      'storyruns:get,list,watch,create,patch',
+      'workqueues:get,list,watch,patch',
+      'budgets:get,list,watch,patch',
+      'pods:get,list,watch',
+      'events:get,list,watch',
+    ]);
+    const deployment = docs.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-dashboard'));
+    const env = Object.fromEntries(
+      deployment.spec.template.spec.containers[0].env.map((e: { name: string; value?: string }) => [
+        e.name,
+        e.value ?? 'from',
+      ]),
+    );
+    assert.equal(env.NIGHTSHIFT_NAMESPACES, 'team-a');
+    assert.equal(env.DATABASE_URL, 'from');
+    assert.equal(env.NIGHTSHIFT_DASHBOARD_CORS_ORIGINS, '', 'CORS closed by default');
+    assert.ok(docs.some((o) => o.kind === 'Service' && o.metadata.name.endsWith('-dashboard')));
+    const off = parseAllDocuments(await template('--set', 'database.url=x', '--set', 'dashboard.enabled=false')).map(
+      (d) => d.toJS(),
+    );
+    assert.ok(
+      !off.some((o) => o?.metadata?.name?.endsWith('-dashboard')),
+      'dashboard.enabled=false renders none of it',
+    );
+  });
+
   it('renders objects the API server accepts (server-side dry run)', async function () {
     this.timeout(5 * 60_000);
     const { kubectl } = await localCluster();
@@ -75,6 +112,12 @@ describe('Helm chart', function () {
       'serviceaccount',
     ]) {
       assert.match(out, new RegExp(`^${kind.replace('.', '\\.')}/\\S+ created \\(server dry run\\)`, 'm'));
+    }
+    for (const object of ['deployment.apps', 'service', 'serviceaccount', 'clusterrole.rbac.authorization.k8s.io']) {
+      assert.match(
+        out,
+        new RegExp(`^${object.replace('.', '\\.')}/nightshift-dashboard created \\(server dry run\\)`, 'm'),
+      );
     }
   });
 });

@@ -30,10 +30,10 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-async function distinctFreePorts(): Promise<[number, number, number]> {
+async function distinctFreePorts(): Promise<[number, number, number, number, number]> {
   const ports = new Set<number>();
-  while (ports.size < 3) ports.add(await freePort());
-  return [...ports] as [number, number, number];
+  while (ports.size < 5) ports.add(await freePort());
+  return [...ports] as [number, number, number, number, number];
 }
 
 /** Rejects with message() unless promise settles within ms. */
@@ -51,7 +51,7 @@ describe('npm start (hack/start/demo.ts)', function () {
   this.timeout(180_000);
   let stateDir: string;
   let storyNamespace: string | undefined;
-  let forgePort: number, httpPort: number, postgresPort: number;
+  let forgePort: number, httpPort: number, postgresPort: number, dashboardPort: number, dashboardProbePort: number;
   let demo: ChildProcess | undefined;
   let demoExit: Promise<{ code: number | null; signal: string | null }>;
   let output = '';
@@ -87,8 +87,11 @@ describe('npm start (hack/start/demo.ts)', function () {
 
   after(async function () {
     this.timeout(60_000);
-    // Whatever a failed run left behind, ours only: demo, its operators, its embedded Postgres.
-    if (demoAlive()) demo!.kill('SIGKILL');
+    // Whatever a failed run left behind, ours only: demo (asked first, so it stops its dashboard), its operators, its embedded Postgres.
+    if (demoAlive()) {
+      demo!.kill('SIGINT');
+      await within(45_000, demoExit, () => 'demo.ts did not stop').catch(() => demo!.kill('SIGKILL'));
+    }
     for (const pid of operatorPids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     if (stateDir) {
       const postgresDir = join(stateDir, 'postgres');
@@ -120,13 +123,15 @@ describe('npm start (hack/start/demo.ts)', function () {
     storyNamespace = namespace;
     stateDir = mkdtempSync(join(tmpdir(), 'nightshift-start-test-'));
     chmodSync(stateDir, 0o755); // the embedded Postgres runs as the postgres user when we are root
-    [forgePort, httpPort, postgresPort] = await distinctFreePorts();
+    [forgePort, httpPort, postgresPort, dashboardPort, dashboardProbePort] = await distinctFreePorts();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       NIGHTSHIFT_DEMO_STATE_DIR: stateDir,
       NIGHTSHIFT_DEMO_FORGE_PORT: String(forgePort),
       NIGHTSHIFT_HTTP_PORT: String(httpPort),
       NIGHTSHIFT_EMBEDDED_POSTGRES_PORT: String(postgresPort),
+      NIGHTSHIFT_DASHBOARD_PORT: String(dashboardPort),
+      NIGHTSHIFT_DASHBOARD_PROBE_PORT: String(dashboardProbePort),
       NIGHTSHIFT_DEMO_NAMESPACE: namespace,
       // Leave other tests' stories on the shared cluster alone.
       NIGHTSHIFT_NAMESPACES: namespace,
@@ -177,6 +182,20 @@ describe('npm start (hack/start/demo.ts)', function () {
         120_000,
       ),
     );
+    // The dashboard runs beside it: its URL and a login token are printed, and the token lists the story.
+    const login =
+      /dashboard ready: (http:\/\/127\.0\.0\.1:\d+) [\s\S]*?login token \(write access, shown only now\): (nsd_\S+)/.exec(
+        output,
+      );
+    assert.ok(login, `npm start printed the dashboard URL and a token${context()}`);
+    assert.equal(login[1], `http://127.0.0.1:${dashboardPort}`);
+    const story = await fetch(`${login[1]}/api/stories/${namespace}/${STORY}`, {
+      headers: { Authorization: `Bearer ${login[2]}` },
+    });
+    assert.equal(story.status, 200, `the dashboard serves the story with that token${context()}`);
+    assert.equal(((await story.json()) as { name: string }).name, STORY);
+    assert.equal((await fetch(`${login[1]}/api/stories`)).status, 401, 'and nothing without it');
+
     const firstPid = readPid(join(stateDir, 'operator.pid'));
     assert.ok(firstPid !== undefined && isAlive(firstPid), `no live operator in the pid file${context()}`);
     operatorPids.add(firstPid);
@@ -232,6 +251,7 @@ describe('npm start (hack/start/demo.ts)', function () {
     assert.deepEqual(exit, { code: 0, signal: null }, `demo.ts exit after SIGINT${context()}`);
     assert.equal(isAlive(secondPid), false, `the operator (pid ${secondPid}) is gone${context()}`);
     assert.equal(await listening(forgePort), false, 'the forge is closed');
+    assert.equal(await listening(dashboardPort), false, 'the dashboard is stopped');
     // needs the operator to stop its embedded Postgres on SIGTERM (lead's change)
     assert.equal(
       await listening(postgresPort),

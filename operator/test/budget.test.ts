@@ -5,6 +5,7 @@
 // confirmed raise gives it room. The test plays the runner's ledger where a
 // pod is not needed (spend recorded through @nightshift/crds/ledger).
 import assert from 'node:assert/strict';
+import { confirmIncreaseValue } from '@nightshift/crds/contract';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { BudgetLedger } from '@nightshift/crds/ledger';
@@ -154,7 +155,7 @@ describe('Budgets on the local cluster', function () {
     await kubectl('patch', 'nsb', 'team', '--type=merge', '-p', JSON.stringify({ spec: { dailyLimitUSD: 2 } }));
     const pending = await waitForBudget('team', 'a pending increase', (b) => Boolean(b.status?.pendingIncrease));
     const token = pending.status!.pendingIncrease!;
-    assert.equal(token, `dailyLimitUSD=2@${pending.metadata.generation}`);
+    assert.equal(token, confirmIncreaseValue(pending.spec, pending.metadata.generation!));
     assert.equal(pending.status?.conditions?.find((c) => c.type === 'IncreasePending')?.reason, 'ConfirmationRequired');
     assert.equal(await inForce(key), 1, 'the ledger still enforces $1');
     const refused = await s.ledger.reserve(0.3, 'does not fit $1');

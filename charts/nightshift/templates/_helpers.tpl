@@ -15,3 +15,9 @@ app.kubernetes.io/name: nightshift
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: operator
 {{- end -}}
+
+{{- define "nightshift.dashboardSelectorLabels" -}}
+app.kubernetes.io/name: nightshift
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: dashboard
+{{- end -}}

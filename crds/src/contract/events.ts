@@ -16,6 +16,8 @@ export type EventSource = (typeof EVENT_SOURCES)[number];
 const count = z.int().min(0);
 const tokens = count.nullable();
 const usd = z.number().min(0);
+/** How much of a commit's diff a Committed event carries. */
+export const COMMIT_PATCH_MAX_BYTES = 100_000;
 const changedFileSchema = z.object({ status: z.string(), path: z.string() });
 
 /** Every event type a runner writes, with the schema of its data. */
@@ -58,6 +60,8 @@ export const runnerEventDataSchemas = {
     files: z.array(changedFileSchema),
     round: z.int().optional(),
     salvage: z.boolean().optional(),
+    /** The commit's diff (git show), cut at COMMIT_PATCH_MAX_BYTES; the dashboard's replay shows it per file. */
+    patch: z.string().optional(),
   }),
   VerifyResult: z.looseObject({
     configured: z.boolean(),

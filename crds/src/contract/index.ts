@@ -19,3 +19,5 @@ export * from './records/daemon-runs.ts';
 export * from './records/pr-review-queue.ts';
 export * from './records/cost.ts';
 export * from './records/budgets.ts';
+export * from './records/dashboard.ts';
+export * from './budget-confirmation.ts';

@@ -8,6 +8,8 @@ export const NOTIFY_CHANNELS = {
   story: 'nightshift_story',
   /** A budget_alerts row was written; payload its id. The notifier sends unsent rows. */
   budgetAlert: 'nightshift_budget_alert',
+  /** New rows in the change log (docs/adr/0005-dashboard-events.md); empty payload. */
+  changes: 'nightshift_changes',
 } as const;
 
 const dnsName = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;

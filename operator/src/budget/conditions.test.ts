@@ -34,7 +34,7 @@ describe('budgetConditions', () => {
     },
     {
       spent: 0.1,
-      pending: 'dailyLimitUSD=2@3',
+      pending: 'dailyLimitUSD=2,weeklyLimitUSD=none,extensions=0@3',
       exceeded: 'False/WithinLimits',
       warning: 'False/BelowThreshold',
       increase: 'True/ConfirmationRequired',
@@ -54,7 +54,11 @@ describe('budgetConditions', () => {
         [show('Exceeded'), show('Warning'), show('IncreasePending'), show('Valid')],
         [row.exceeded, row.warning, row.increase, 'True/Valid'],
       );
-      if (row.pending) assert.match(of(conditions, 'IncreasePending').message, /confirm-increase=dailyLimitUSD=2@3/);
+      if (row.pending)
+        assert.match(
+          of(conditions, 'IncreasePending').message,
+          /confirm-increase=dailyLimitUSD=2,weeklyLimitUSD=none,extensions=0@3/,
+        );
       assert.ok(conditions.every((c) => c.observedGeneration === 3));
     });
   }

@@ -55,34 +55,34 @@ describe('decideLimits', () => {
       force: inForce(25),
       daily: 25,
       weekly: null,
-      pending: 'dailyLimitUSD=50@7',
+      pending: 'dailyLimitUSD=50,weeklyLimitUSD=none,extensions=0@7',
       kinds: [],
     },
     {
       what: 'a raise confirmed with the wrong value waits',
       spec: { dailyLimitUSD: 50 },
       force: inForce(25),
-      confirmation: 'dailyLimitUSD=40@7',
+      confirmation: 'dailyLimitUSD=40,weeklyLimitUSD=none,extensions=0@7',
       daily: 25,
       weekly: null,
-      pending: 'dailyLimitUSD=50@7',
+      pending: 'dailyLimitUSD=50,weeklyLimitUSD=none,extensions=0@7',
       kinds: [],
     },
     {
       what: 'a confirmation of an earlier generation does not confirm this one',
       spec: { dailyLimitUSD: 50 },
       force: inForce(25),
-      confirmation: 'dailyLimitUSD=50@6',
+      confirmation: 'dailyLimitUSD=50,weeklyLimitUSD=none,extensions=0@6',
       daily: 25,
       weekly: null,
-      pending: 'dailyLimitUSD=50@7',
+      pending: 'dailyLimitUSD=50,weeklyLimitUSD=none,extensions=0@7',
       kinds: [],
     },
     {
       what: 'a confirmed raise applies',
       spec: { dailyLimitUSD: 50 },
       force: inForce(25),
-      confirmation: 'dailyLimitUSD=50@7',
+      confirmation: 'dailyLimitUSD=50,weeklyLimitUSD=none,extensions=0@7',
       daily: 50,
       weekly: null,
       kinds: ['Raised'],
@@ -93,7 +93,7 @@ describe('decideLimits', () => {
       force: inForce(25),
       daily: 25,
       weekly: null,
-      pending: 'dailyLimitUSD=unlimited@7',
+      pending: 'dailyLimitUSD=none,weeklyLimitUSD=none,extensions=0@7',
       kinds: [],
     },
     {
@@ -102,7 +102,7 @@ describe('decideLimits', () => {
       force: inForce(25, 100),
       daily: 10,
       weekly: 100,
-      pending: 'weeklyLimitUSD=200@7',
+      pending: 'dailyLimitUSD=10,weeklyLimitUSD=200,extensions=0@7',
       kinds: ['Lowered'],
     },
   ];
@@ -122,10 +122,14 @@ describe('decideLimits', () => {
   it('an extension needs confirmation, applies to the period containing grantedAt, and removing it is immediate', () => {
     const ext = { amountUSD: 10, period: 'Today', reason: 'release day', grantedAt: '2026-11-25T23:30:00Z' };
     const waiting = decide({ dailyLimitUSD: 25, extensions: [ext] }, inForce(25));
-    assert.equal(waiting.pendingIncrease, 'extensionsUSD=10@7');
+    assert.equal(waiting.pendingIncrease, 'dailyLimitUSD=25,weeklyLimitUSD=none,extensions=1@7');
     assert.match(waiting.pendingMessage!, /release day/);
     assert.deepEqual(waiting.next.extensions, []);
-    const applied = decide({ dailyLimitUSD: 25, extensions: [ext] }, inForce(25), 'extensionsUSD=10@7');
+    const applied = decide(
+      { dailyLimitUSD: 25, extensions: [ext] },
+      inForce(25),
+      'dailyLimitUSD=25,weeklyLimitUSD=none,extensions=1@7',
+    );
     assert.equal(applied.next.extensions.length, 1);
     // 23:30 UTC is already the 26th in Berlin.
     assert.equal(applied.next.extensions[0]!.periodStart.toISOString(), '2026-11-25T23:00:00.000Z');

@@ -5,6 +5,7 @@
 // Also which changes that makes, for the audit. Pure.
 import { createHash } from 'node:crypto';
 import type { BudgetSpec } from '@nightshift/crds';
+import { confirmIncreaseValue } from '@nightshift/crds/contract';
 import { periodOf, type PeriodCalendar, type PeriodScope } from '@nightshift/crds/ledger';
 
 export interface ExtensionInForce {
@@ -99,7 +100,7 @@ export function decideLimits(input: LimitsInput): LimitsDecision {
     return { next, changes };
   }
 
-  const raises: string[] = [];
+  const raises: string[] = []; // what is raised (the confirmation value names the whole spec)
   const words: string[] = [];
   const changes: LimitChange[] = [];
   const next: LimitsInForce = { ...inForce, extensions: [] };
@@ -131,7 +132,7 @@ export function decideLimits(input: LimitsInput): LimitsDecision {
   }
   if (raises.length === 0) return { next, changes };
 
-  const token = `${raises.join(',')}@${input.generation}`;
+  const token = confirmIncreaseValue(spec, input.generation);
   if (input.confirmation !== token) {
     return { next, changes, pendingIncrease: token, pendingMessage: words.join(', ') };
   }

@@ -59,6 +59,8 @@ describe('worktree', function () {
       { status: 'A', path: 'NEW.md' },
       { status: 'M', path: 'greeting.js' },
     ]);
+    assert.match(commit!.patch, /^diff --git a\/NEW\.md b\/NEW\.md\n(.*\n)*\+new$/m, 'the diff of the commit');
+    assert.match(commit!.patch, /^\+export const greeting = \(\) => "hi";$/m);
     assert.equal(
       gitIn(worktree.path, 'log', '-1', '--format=%an <%ae>|%cn <%ce>'),
       'Nightshift <nightshift@localhost>|Nightshift <nightshift@localhost>',

@@ -29,6 +29,8 @@ export interface ChangedFile {
 export interface Commit {
   sha: string;
   files: ChangedFile[];
+  /** the commit's diff, cut at maxPatchBytes */
+  patch: string;
 }
 
 export interface BranchSummary {
@@ -93,7 +95,7 @@ export class Worktree {
   }
 
   /** `git add -A && git commit` as one step; undefined when there was nothing to commit. */
-  async commitAll(message: string): Promise<Commit | undefined> {
+  async commitAll(message: string, maxPatchBytes = 100_000): Promise<Commit | undefined> {
     const env = {
       GIT_AUTHOR_NAME: this.author.name,
       GIT_AUTHOR_EMAIL: this.author.email,
@@ -107,7 +109,8 @@ export class Worktree {
       await runGit(this.path, ['commit', '--quiet', '--no-verify', '-m', message], { env });
       const sha = (await runGit(this.path, ['rev-parse', 'HEAD'])).stdout.trim();
       const files = parseNameStatus((await runGit(this.path, ['show', '--name-status', '--format=', sha])).stdout);
-      return { sha, files };
+      const patch = (await runGit(this.path, ['show', '--format=', '--no-color', sha])).stdout;
+      return { sha, files, patch: cut(patch, maxPatchBytes) };
     });
   }
 
@@ -129,7 +132,7 @@ export class Worktree {
       commits: Number(count.trim()),
       files: parseNameStatus(nameStatus),
       stat: stat.trimEnd(),
-      patch: patch.length > maxPatchBytes ? `${patch.slice(0, maxPatchBytes)}\n[diff truncated]\n` : patch,
+      patch: cut(patch, maxPatchBytes),
     };
   }
 
@@ -152,6 +155,9 @@ export class Worktree {
     }
   }
 }
+
+const cut = (patch: string, maxBytes: number) =>
+  patch.length > maxBytes ? `${patch.slice(0, maxBytes)}\n[diff truncated]\n` : patch;
 
 async function cloneInto(path: string, options: WorktreeOptions, recover: (reason: string) => void): Promise<void> {
   const partial = `${path}.partial`;

@@ -1,5 +1,6 @@
 // commit: everything the agent changed, as one commit. Re-running it after a
 // crash finds nothing left to commit, so it never commits twice.
+import { COMMIT_PATCH_MAX_BYTES } from '@nightshift/crds/contract';
 import type { WorkflowDeps } from '../deps.ts';
 import type { State, Update } from '../state.ts';
 
@@ -15,13 +16,13 @@ export function commitStep(deps: WorkflowDeps) {
       `Nightshift-Run: ${deps.story.namespace}/${deps.story.name}`,
       `Nightshift-Round: ${state.round}`,
     ].join('\n');
-    const commit = await deps.worktree.commitAll(message);
+    const commit = await deps.worktree.commitAll(message, COMMIT_PATCH_MAX_BYTES);
     if (!commit) return {};
     await deps.events.record({
       type: 'Committed',
       step: 'implement',
       message: `${commit.sha.slice(0, 12)} ${story.id}: ${story.title}`,
-      data: { sha: commit.sha, round: state.round, files: commit.files },
+      data: { sha: commit.sha, round: state.round, files: commit.files, patch: commit.patch },
       key: `commit:${commit.sha}`,
     });
     for (const file of commit.files) {

@@ -18,3 +18,4 @@ export * from './records/decision-queue.ts';
 export * from './records/daemon-runs.ts';
 export * from './records/pr-review-queue.ts';
 export * from './records/cost.ts';
+export * from './records/work-queue.ts';

@@ -32,6 +32,16 @@ export interface VolumeView {
   terminating: boolean;
 }
 
+/**
+ * A hold its queue (or budget) placed on the story (story_holds): pause
+ * gracefully and stay paused until it is lifted, without spec.paused.
+ */
+export interface Hold {
+  /** A CamelCase word: the Paused condition's reason (ScheduleClosed, BudgetExceeded). */
+  reason: string;
+  message: string;
+}
+
 export interface StoryRunObservation {
   storyRun: StoryRun;
   pods: PodView[];
@@ -41,5 +51,7 @@ export interface StoryRunObservation {
   /** The decision the latest attempt waits on, if any. */
   decision: DecisionRecord | undefined;
   admission: Admission;
+  /** The holds on the story, oldest first; any one holds it. */
+  holds?: Hold[];
   now: Date;
 }

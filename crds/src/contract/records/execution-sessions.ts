@@ -24,7 +24,7 @@ export const executionSessionRowSchema = z.object({
   heartbeat_at: timestampColumn.nullable(),
   step: z.string().nullable(),
   /** When step last changed (a trigger sets it): how long the current step has run. */
-  step_started_at: timestampColumn.nullable(),
+  step_started_at: timestampColumn.nullable().default(null),
   cost_usd: numericColumn,
   ended_at: timestampColumn.nullable(),
   outcome: z.enum(ATTEMPT_OUTCOMES).nullable(),

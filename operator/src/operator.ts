@@ -4,12 +4,16 @@
 // election and the shutdown order; it never touches the story pods, which
 // carry on without us.
 import * as k8s from '@kubernetes/client-node';
-import { admitUnqueued } from './admission/admission.ts';
+import { admitByQueue } from './admission/admission.ts';
+import { alwaysOpenBudget, type BudgetCheck } from './admission/budget-check.ts';
 import { redactConfig } from './config/redact.ts';
 import type { OperatorConfig } from './config/schema.ts';
 import { lifecyclePolicy, setupStoryRunController } from './controllers/storyrun.ts';
+import { setupWorkQueueController } from './controllers/workqueue.ts';
+import { setupHealthMonitor } from './health/monitor.ts';
 import { openDatabase } from './database.ts';
 import { EventRecorder, Manager, RestClient, reuseConnections } from './kube/index.ts';
+import { RESOURCES } from '@nightshift/crds/contract';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { claimPidFile, releasePidFile } from './pid-file.ts';
@@ -19,7 +23,8 @@ import { VERSION } from './version.ts';
 
 const HEARTBEAT_SECONDS = 30;
 
-export async function runOperator(config: OperatorConfig): Promise<number> {
+/** budget: the Budget controller's admission check (the budget issue plugs it in here); always open by default. */
+export async function runOperator(config: OperatorConfig, budget: BudgetCheck = alwaysOpenBudget): Promise<number> {
   const logger = createLogger(config.logLevel, { identity: config.identity });
   claimPidFile(config.pidFile);
   const metrics = createMetrics();
@@ -77,16 +82,41 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
       (error: Error) => `unreachable: ${error.message}`,
     ),
   );
-  setupStoryRunController(manager, {
+  const events = new EventRecorder({ kc, instance: config.identity, logger });
+  const workQueues = manager.informer(RESOURCES.workQueue);
+  const storyRunController = setupStoryRunController(manager, {
     client,
     pool: db.pool,
     databaseURL: db.url,
-    events: new EventRecorder({ kc, instance: config.identity, logger }),
-    admission: admitUnqueued,
+    events,
+    admission: admitByQueue({ pool: db.pool, queueExists: (namespace, name) => !!workQueues.get(namespace, name) }),
     policy: lifecyclePolicy(config),
     settings: storyPodSettings(config),
     workers: config.workers,
     daemonRunId: daemonRun.id,
+    metrics,
+    logger,
+  });
+  setupWorkQueueController(manager, {
+    client,
+    pool: db.pool,
+    events,
+    budget,
+    storyRunController,
+    daemonRunId: daemonRun.id,
+    metrics,
+    logger,
+  });
+  setupHealthMonitor(manager, {
+    pool: db.pool,
+    client,
+    thresholds: {
+      stuckAfterSeconds: config.health.stuckAfterSeconds,
+      slowAfterSeconds: config.health.slowAfterSeconds,
+    },
+    checkIntervalSeconds: config.health.checkIntervalSeconds,
+    event: (object, type, reason, note) => events.record(object, { type, reason, note }),
+    enqueueStoryRun: (key) => storyRunController.enqueue(key),
     metrics,
     logger,
   });

@@ -4,7 +4,13 @@
 // it twice, or after a crash at any point, changes nothing more.
 import { HttpMethod, type KubernetesObject, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
 import type pg from 'pg';
-import { storyRunPhaseSchema, storyRunSchema, type StoryRun, type StoryRunStatus } from '@nightshift/crds';
+import {
+  isTerminalPhase,
+  storyRunPhaseSchema,
+  storyRunSchema,
+  type StoryRun,
+  type StoryRunStatus,
+} from '@nightshift/crds';
 import { LABELS, MANAGED_BY, RESOURCES, STORYRUN_FINALIZER } from '@nightshift/crds/contract';
 import { Gauge } from 'prom-client';
 import type { AdmissionPolicy } from '../admission/admission.ts';
@@ -15,6 +21,7 @@ import { getDecision } from '../records/decisions.ts';
 import { recordEvent } from '../records/events.ts';
 import { listenForStoryChanges, type StoryNotifications } from '../records/notifications.ts';
 import { closeOpenSessions, listSessions } from '../records/sessions.ts';
+import { holdsOf } from '../records/work-queue.ts';
 import {
   addFinalizer,
   isNotFound,
@@ -76,6 +83,7 @@ export function lifecyclePolicy(config: OperatorConfig): LifecyclePolicy {
     volumeRetentionSeconds: config.retention.volumeSeconds,
     pendingTimeoutSeconds: config.runner.pendingTimeoutSeconds,
     persistentVolume: config.workspace.volume === 'PersistentVolumeClaim',
+    slowAfterSeconds: config.health.slowAfterSeconds,
   };
 }
 
@@ -121,6 +129,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     const admission = started
       ? { admitted: true, reason: 'Admitted', message: 'admitted' }
       : await deps.admission(storyRun);
+    const holds = isTerminalPhase(storyRun.status?.phase) ? [] : await holdsOf(deps.pool, uid);
 
     const plan = planStoryRun(
       {
@@ -130,6 +139,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
         sessions,
         decision,
         admission,
+        holds: holds.map((h) => ({ reason: h.reason, message: h.message })),
         now: now(),
       },
       policy,

@@ -3,6 +3,7 @@
 // autoPause.withinMinutes. Failures before the queue was last auto-paused do
 // not count again, so a person who resumes it (paused: false) gets a fresh
 // count rather than an immediate second pause. Pure.
+import type { StoryRun } from '@nightshift/crds';
 
 export interface FailedStory {
   name: string;
@@ -39,4 +40,13 @@ export function shouldAutoPause(
           .join(', ')}; set spec.paused to false to resume`
       : `${counted.length} of ${policy.failures} failures within ${policy.withinMinutes} min`,
   };
+}
+
+/** The queue's stories that failed, with when (status.completedAt) and why (the Complete condition's reason). */
+export function failedStories(stories: StoryRun[]): FailedStory[] {
+  return stories.flatMap((s) => {
+    if (s.status?.phase !== 'Failed' || !s.status.completedAt) return [];
+    const reason = s.status.conditions?.find((c) => c.type === 'Complete')?.reason ?? 'Failed';
+    return [{ name: s.metadata.name, uid: s.metadata.uid!, failedAt: new Date(s.status.completedAt), reason }];
+  });
 }

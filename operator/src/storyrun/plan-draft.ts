@@ -139,6 +139,7 @@ export class PlanDraft {
     };
     delete this.status.pendingDecision;
     delete this.status.retryAfter;
+    delete this.status.queuePosition;
     const startedAt = this.sessions[0]?.createdAt;
     if (startedAt && !this.status.startedAt) this.status.startedAt = startedAt.toISOString();
   }

@@ -19,4 +19,14 @@ describe('lifecycle: not started', () => {
     assert.equal(plan.status.attempt, 1);
     assert.deepEqual(reasons(plan), ['Admitted', 'Started']);
   });
+
+  it('shows its place in the queue while Queued, and drops it once admitted', () => {
+    const admission = { admitted: false, reason: 'WaitingForQueue', message: 'waiting at position 4', position: 4 };
+    assert.equal(runPhase(planNotStarted, observe({ admission })).status.queuePosition, 4);
+    const admitted = runPhase(
+      planNotStarted,
+      observe({ storyRun: storyRun({}, { phase: 'Queued', queuePosition: 4 }) }),
+    );
+    assert.equal(admitted.status.queuePosition, undefined);
+  });
 });

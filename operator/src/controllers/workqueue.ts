@@ -1,0 +1,342 @@
+// The WorkQueue reconciler: one queue at a time (one key per WorkQueue, so
+// "may I start?" is never decided inside eight StoryRun reconciles at once).
+// It observes the queue's stories (cache) and ledger (work_queue), frees the
+// slots of finished stories, decides with admitNext, claims the admissions in
+// Postgres under the queue's lock, holds or lifts its running stories when the
+// schedule closes or opens (onClose: Pause), pauses the queue after repeated
+// failures, and writes status. The StoryRun reconciler only reads the ledger.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type pg from 'pg';
+import { isTerminalPhase, storyRunSchema, workQueueSchema, type StoryRun, type WorkQueue } from '@nightshift/crds';
+import { RESOURCES } from '@nightshift/crds/contract';
+import type { BudgetCheck, BudgetVerdict } from '../admission/budget-check.ts';
+import {
+  isStaleWrite,
+  keyOf,
+  parseKey,
+  resourcePath,
+  statusEqual,
+  writeStatus,
+  type Controller,
+  type EventRecorder,
+  type Manager,
+  type RestClient,
+} from '../kube/index.ts';
+import type { Logger } from '../log.ts';
+import type { OperatorMetrics } from '../metrics.ts';
+import { admissionOrder, admitNext, type AdmissionDecision, type WaitingStory } from '../queue/admit.ts';
+import { scheduleState, startOfDay } from '../queue/schedule.ts';
+import { queueConditions, type QueueObservation } from '../queue/status.ts';
+import { failedStories, shouldAutoPause } from '../queue/auto-pause.ts';
+import {
+  claimAdmissions,
+  enqueueStories,
+  lastQueueEvent,
+  liftHolds,
+  placeHolds,
+  queueTotals,
+  readLedger,
+  recordQueueEvent,
+  releaseStories,
+  setPositions,
+  withQueueLock,
+} from '../records/work-queue.ts';
+import { mergeConditions } from '../storyrun/conditions.ts';
+import type { Cache } from './storyrun.ts';
+
+/** Stories whose changed place is pushed to their status at once; the rest get it at their next resync. */
+const LIVE_POSITIONS = 25;
+/** Budget checks per decision beyond the free slots (stories the budget may refuse). */
+const EXTRA_BUDGET_CHECKS = 10;
+const HOLD = 'ScheduleClosed';
+
+export interface WorkQueueReconcilerDeps {
+  pool: pg.Pool;
+  client: RestClient;
+  workQueues: Cache<KubernetesObject>;
+  storyRuns: Cache<KubernetesObject>;
+  budget: BudgetCheck;
+  /** Reconciles a StoryRun soon (it was admitted, held, or its place changed). */
+  enqueueStoryRun(key: string): void;
+  event(object: KubernetesObject, type: 'Normal' | 'Warning', reason: string, note: string): Promise<void>;
+  daemonRunId?: string | undefined;
+  metrics?: OperatorMetrics | undefined;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export function workQueueReconciler(deps: WorkQueueReconcilerDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  return async function reconcileWorkQueue(namespace: string, name: string): Promise<{ requeueAfterMs?: number }> {
+    const raw = deps.workQueues.get(namespace, name);
+    if (!raw) {
+      // Gone: its stories wait (QueueNotFound) rather than stay held for a schedule no one keeps.
+      const lifted = await liftHolds(deps.pool, namespace, name, HOLD);
+      for (const story of deps.storyRuns.list()) {
+        if (story.metadata?.namespace === namespace && lifted.includes(story.metadata.uid ?? '')) {
+          deps.enqueueStoryRun(keyOf({ namespace, name: story.metadata.name! }));
+        }
+      }
+      return {};
+    }
+    const parsed = workQueueSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const note = `WorkQueue ${namespace}/${name} cannot be read: ${issue?.path.join('.')}: ${issue?.message}`;
+      void deps.event(raw, 'Warning', 'InvalidSpec', note);
+      deps.logger.warn({ workQueue: `${namespace}/${name}` }, note);
+      return {};
+    }
+    const queue = parsed.data;
+    const at = now();
+    const cpuStart = process.cpuUsage();
+    const stories = storiesOf(namespace, name);
+    const names = new Map(stories.map((s) => [s.metadata.uid!, s.metadata.name]));
+    const wake = (uid: string) => {
+      const story = names.get(uid);
+      if (story) deps.enqueueStoryRun(keyOf({ namespace, name: story }));
+    };
+    const schedule = scheduleState(queue.spec.schedule, at);
+
+    const { decision, admitted, holding } = await withQueueLock(deps.pool, namespace, name, async (tx) => {
+      const rows = await readLedger(tx, namespace, name);
+      const byUid = new Map(stories.map((s) => [s.metadata.uid!, s]));
+      const released = rows.flatMap((r) => {
+        if (r.state !== 'Admitted') return [];
+        const story = byUid.get(r.story_uid);
+        if (!story) return [{ uid: r.story_uid, reason: 'Deleted' }];
+        if (story.metadata.deletionTimestamp) return [{ uid: r.story_uid, reason: 'Deleted' }];
+        if (isTerminalPhase(story.status?.phase)) return [{ uid: r.story_uid, reason: story.status!.phase! }];
+        return [];
+      });
+      await releaseStories(tx, released);
+      const gone = new Set(released.map((r) => r.uid));
+      const holding = rows.filter((r) => r.state === 'Admitted' && !gone.has(r.story_uid));
+      const admittedUids = new Set(holding.map((r) => r.story_uid));
+      const known = new Set(rows.map((r) => r.story_uid));
+      const waitingRuns = stories.filter(
+        (s) => !admittedUids.has(s.metadata.uid!) && !s.metadata.deletionTimestamp && isWaiting(s),
+      );
+      const waiting = waitingRuns.map(waitingStory);
+      const snapshot = {
+        queue: {
+          maxParallel: queue.spec.maxParallel,
+          paused: queue.spec.paused,
+          maxParallelPerRepository: queue.spec.maxParallelPerRepository,
+        },
+        schedule,
+        holding: holding.map((r) => ({ uid: r.story_uid, repository: r.repository })),
+        waiting,
+      };
+      const budgets = await budgetVerdicts(queue, snapshot, waitingRuns);
+      const decision = admitNext({ ...snapshot, budgets });
+      await enqueueStories(tx, namespace, name, waiting.filter((s) => !known.has(s.uid)).map(ledgerStory));
+      const admitted = await claimAdmissions(tx, namespace, name, decision.admit.map(ledgerStory), deps.daemonRunId);
+      const moved = await setPositions(tx, decision.positions);
+      for (const [uid, position] of moved) if (position <= LIVE_POSITIONS) wake(uid);
+      return { decision, admitted, holding: [...holding.map((r) => r.story_uid), ...admitted] };
+    });
+    const cpu = process.cpuUsage(cpuStart);
+    deps.metrics?.queueDecisionCpuSeconds.inc((cpu.user + cpu.system) / 1e6);
+    deps.metrics?.queueAdmissions.inc(admitted.length);
+
+    for (const uid of admitted) wake(uid);
+    if (admitted.length > 0) {
+      const which = decision.admit.filter((s) => admitted.includes(s.uid)).map((s) => s.name);
+      void deps.event(raw, 'Normal', 'Admitted', `admitted ${which.join(', ')}`);
+      deps.logger.info({ workQueue: `${namespace}/${name}`, admitted: which }, 'admitted');
+    }
+
+    // A closed schedule with onClose: Pause holds the running stories; an open one lifts its holds.
+    const hold = !schedule.open && queue.spec.schedule?.onClose === 'Pause';
+    if (hold) {
+      const message = `the schedule of WorkQueue ${name} is closed: ${schedule.message}`;
+      const held = await placeHolds(deps.pool, { namespace, queue: name, reason: HOLD, message }, holding);
+      for (const uid of held) wake(uid);
+    } else {
+      for (const uid of await liftHolds(deps.pool, namespace, name, HOLD)) wake(uid);
+    }
+
+    const autoPaused = await autoPause(queue, raw, stories, at);
+    const totals = await queueTotals(deps.pool, namespace, name, startOfDay(at, queue.spec.schedule?.timezone));
+    const observation: QueueObservation = {
+      queue,
+      decision,
+      schedule,
+      running: holding.length,
+      queued: decision.positions.size,
+      autoPaused,
+      ...totals,
+    };
+    await writeQueueStatus(queue, raw, observation, at);
+    return requeue(schedule.nextChange, at, queue.spec.schedule?.timezone);
+  };
+
+  function storiesOf(namespace: string, queue: string): StoryRun[] {
+    return deps.storyRuns.list().flatMap((raw) => {
+      if (raw.metadata?.namespace !== namespace) return [];
+      const parsed = storyRunSchema.safeParse(raw);
+      return parsed.success && parsed.data.spec.queueRef === queue ? [parsed.data] : [];
+    });
+  }
+
+  /** The budget's verdicts on the stories next in line: as many as there are free slots, plus a few it may refuse. */
+  async function budgetVerdicts(
+    queue: WorkQueue,
+    snapshot: Parameters<typeof admissionOrder>[0],
+    waiting: StoryRun[],
+  ): Promise<Map<string, BudgetVerdict>> {
+    const free = Math.max(0, snapshot.queue.maxParallel - snapshot.holding.length);
+    const verdicts = new Map<string, BudgetVerdict>();
+    if (free === 0 || snapshot.queue.paused) return verdicts;
+    const byUid = new Map(waiting.map((s) => [s.metadata.uid!, s]));
+    let open = 0;
+    for (const story of admissionOrder(snapshot).slice(0, free + EXTRA_BUDGET_CHECKS)) {
+      if (open >= free) break;
+      const verdict = await deps.budget(
+        { namespace: queue.metadata.namespace!, budgetRef: queue.spec.budgetRef },
+        byUid.get(story.uid)!,
+      );
+      verdicts.set(story.uid, verdict);
+      if (verdict.open) open++;
+    }
+    return verdicts;
+  }
+
+  /** spec.autoPause: pauses the queue (spec.paused) once, with a record and an Event; returns the message while it holds. */
+  async function autoPause(
+    queue: WorkQueue,
+    raw: KubernetesObject,
+    stories: StoryRun[],
+    at: Date,
+  ): Promise<string | undefined> {
+    const { namespace, name } = queue.metadata;
+    const last = await lastQueueEvent(deps.pool, namespace!, name, 'AutoPaused');
+    const previous = queue.status?.conditions?.find((c) => c.type === 'AutoPaused');
+    if (queue.spec.paused) return previous?.status === 'True' ? previous.message : undefined;
+    const decision = shouldAutoPause(failedStories(stories), queue.spec.autoPause, at, last?.occurred_at);
+    if (!decision.pause) return undefined;
+    const newest = decision.counted.at(-1)!;
+    await recordQueueEvent(deps.pool, {
+      namespace: namespace!,
+      queue: name,
+      type: 'AutoPaused',
+      message: decision.message,
+      data: {
+        failures: decision.counted.map((f) => ({ ...f, failedAt: f.failedAt.toISOString() })),
+        withinMinutes: queue.spec.autoPause.withinMinutes,
+      },
+      idempotencyKey: `autopause:${queue.metadata.uid}:${newest.uid}`,
+    });
+    await deps.client.mergePatch(resourcePath(RESOURCES.workQueue, { namespace, name }), { spec: { paused: true } });
+    void deps.event(raw, 'Warning', 'AutoPaused', decision.message);
+    deps.logger.warn({ workQueue: `${namespace}/${name}` }, decision.message);
+    return decision.message;
+  }
+
+  async function writeQueueStatus(queue: WorkQueue, raw: KubernetesObject, o: QueueObservation, at: Date) {
+    const previous = queue.status ?? {};
+    const { decision, schedule } = o;
+    const status = {
+      running: o.running,
+      queued: o.queued,
+      admittedToday: o.admittedToday,
+      ...(decision.next ? { next: decision.next } : {}),
+      state: decision.state,
+      costTodayUSD: o.costTodayUSD,
+      scheduleOpen: schedule.open,
+      ...(schedule.nextChange ? { nextScheduleChange: kubeSeconds(schedule.nextChange) } : {}),
+      conditions: mergeConditions(previous.conditions, queueConditions(o), queue.metadata.generation, at),
+      observedGeneration: queue.metadata.generation,
+    };
+    if (previous.state !== decision.state) void deps.event(raw, 'Normal', decision.state, decision.message);
+    if (statusEqual(previous, status)) return;
+    try {
+      await writeStatus(deps.client, RESOURCES.workQueue, raw, status);
+    } catch (error) {
+      if (!isStaleWrite(error)) throw error; // a newer version is on its way: it will be reconciled
+    }
+  }
+}
+
+function isWaiting(story: StoryRun): boolean {
+  const phase = story.status?.phase;
+  return phase === undefined || phase === 'Queued';
+}
+
+function waitingStory(story: StoryRun): WaitingStory {
+  return {
+    name: story.metadata.name,
+    uid: story.metadata.uid!,
+    priority: story.spec.priority,
+    position: story.spec.position,
+    skip: story.spec.skip,
+    createdAt: new Date(story.metadata.creationTimestamp ?? 0),
+    repository: story.spec.repository.url,
+  };
+}
+
+const ledgerStory = (s: WaitingStory) => ({ uid: s.uid, name: s.name, priority: s.priority, repository: s.repository });
+const kubeSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Look again when the schedule next changes, and at the zone's midnight (admittedToday starts over). */
+function requeue(nextChange: Date | undefined, at: Date, timezone: string | undefined): { requeueAfterMs?: number } {
+  const midnight = startOfDay(new Date(at.getTime() + 86_400_000), timezone).getTime();
+  const next = Math.min(nextChange?.getTime() ?? Infinity, midnight);
+  return { requeueAfterMs: Math.max(250, next - at.getTime() + 250) };
+}
+
+export type { AdmissionDecision };
+
+export interface WorkQueueControllerDeps {
+  client: RestClient;
+  pool: pg.Pool;
+  events: EventRecorder;
+  budget: BudgetCheck;
+  storyRunController: Controller;
+  daemonRunId: string;
+  metrics?: OperatorMetrics;
+  logger: Logger;
+}
+
+/**
+ * The WorkQueue controller on a manager: WorkQueues (primary) and the
+ * StoryRuns that name them (a story joining, finishing or being reprioritized
+ * reconciles its queue). One worker: queues are few, and each decision is one
+ * transaction.
+ */
+export function setupWorkQueueController(manager: Manager, deps: WorkQueueControllerDeps): Controller {
+  const workQueues = manager.informer(RESOURCES.workQueue);
+  const storyRuns = manager.informer(RESOURCES.storyRun);
+  const reconcile = workQueueReconciler({
+    pool: deps.pool,
+    client: deps.client,
+    workQueues,
+    storyRuns,
+    budget: deps.budget,
+    enqueueStoryRun: (key) => deps.storyRunController.enqueue(key),
+    event: (object, type, reason, note) => deps.events.record(object, { type, reason, note }),
+    daemonRunId: deps.daemonRunId,
+    metrics: deps.metrics,
+    logger: deps.logger,
+  });
+  return manager.addController({
+    name: 'workqueue',
+    for: workQueues,
+    watches: [{ informer: storyRuns, keysOf: queueOfStory }],
+    reconcile: (key) => {
+      const { namespace, name } = parseKey(key);
+      return reconcile(namespace!, name);
+    },
+    workers: 2,
+  });
+}
+
+/** A StoryRun's queue key, from its spec.queueRef (read raw: the mapping must not throw). */
+function queueOfStory(object: KubernetesObject): string[] {
+  const queueRef = (object as { spec?: { queueRef?: unknown } }).spec?.queueRef;
+  return typeof queueRef === 'string' && object.metadata?.namespace
+    ? [keyOf({ namespace: object.metadata.namespace, name: queueRef })]
+    : [];
+}

@@ -5,14 +5,16 @@
 // Postgres under the queue's lock, holds or lifts its running stories when the
 // schedule closes or opens (onClose: Pause), pauses the queue after repeated
 // failures, and writes status. The StoryRun reconciler only reads the ledger.
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type pg from 'pg';
 import { isTerminalPhase, storyRunSchema, workQueueSchema, type StoryRun, type WorkQueue } from '@nightshift/crds';
-import { RESOURCES } from '@nightshift/crds/contract';
+import { LABELS, MANAGED_BY, RESOURCES } from '@nightshift/crds/contract';
 import type { BudgetCheck, BudgetVerdict } from '../admission/budget-check.ts';
 import {
   isStaleWrite,
   keyOf,
+  keysFromController,
+  podResource,
   parseKey,
   resourcePath,
   statusEqual,
@@ -55,6 +57,8 @@ export interface WorkQueueReconcilerDeps {
   client: RestClient;
   workQueues: Cache<KubernetesObject>;
   storyRuns: Cache<KubernetesObject>;
+  /** The story pods (the operator's own, by label): a finished story holds its slot until its pod is gone. */
+  pods: Cache<V1Pod>;
   budget: BudgetCheck;
   /** Reconciles a StoryRun soon (it was admitted, held, or its place changed). */
   enqueueStoryRun(key: string): void;
@@ -93,11 +97,14 @@ export function workQueueReconciler(deps: WorkQueueReconcilerDeps) {
     const cpuStart = process.cpuUsage();
     const stories = storiesOf(namespace, name);
     const names = new Map(stories.map((s) => [s.metadata.uid!, s.metadata.name]));
+    const livePods = livePodsOf(namespace);
     const wake = (uid: string) => {
       const story = names.get(uid);
       if (story) deps.enqueueStoryRun(keyOf({ namespace, name: story }));
     };
     const schedule = scheduleState(queue.spec.schedule, at);
+    // Before deciding: the failure that pauses the queue must not let one more story in.
+    const autoPaused = await autoPause(queue, raw, stories, at);
 
     const { decision, admitted, holding } = await withQueueLock(deps.pool, namespace, name, async (tx) => {
       const rows = await readLedger(tx, namespace, name);
@@ -107,7 +114,9 @@ export function workQueueReconciler(deps: WorkQueueReconcilerDeps) {
         const story = byUid.get(r.story_uid);
         if (!story) return [{ uid: r.story_uid, reason: 'Deleted' }];
         if (story.metadata.deletionTimestamp) return [{ uid: r.story_uid, reason: 'Deleted' }];
-        if (isTerminalPhase(story.status?.phase)) return [{ uid: r.story_uid, reason: story.status!.phase! }];
+        if (isTerminalPhase(story.status?.phase) && !livePods.has(r.story_uid)) {
+          return [{ uid: r.story_uid, reason: story.status!.phase! }];
+        }
         return [];
       });
       await releaseStories(tx, released);
@@ -122,7 +131,7 @@ export function workQueueReconciler(deps: WorkQueueReconcilerDeps) {
       const snapshot = {
         queue: {
           maxParallel: queue.spec.maxParallel,
-          paused: queue.spec.paused,
+          paused: queue.spec.paused || autoPaused !== undefined,
           maxParallelPerRepository: queue.spec.maxParallelPerRepository,
         },
         schedule,
@@ -158,7 +167,6 @@ export function workQueueReconciler(deps: WorkQueueReconcilerDeps) {
       for (const uid of await liftHolds(deps.pool, namespace, name, HOLD)) wake(uid);
     }
 
-    const autoPaused = await autoPause(queue, raw, stories, at);
     const totals = await queueTotals(deps.pool, namespace, name, startOfDay(at, queue.spec.schedule?.timezone));
     const observation: QueueObservation = {
       queue,
@@ -172,6 +180,17 @@ export function workQueueReconciler(deps: WorkQueueReconcilerDeps) {
     await writeQueueStatus(queue, raw, observation, at);
     return requeue(schedule.nextChange, at, queue.spec.schedule?.timezone);
   };
+
+  /** Uids of the stories with a pod still running or stopping: a pod counts until it is gone. */
+  function livePodsOf(namespace: string): Set<string> {
+    const uids = new Set<string>();
+    for (const pod of deps.pods.list()) {
+      if (pod.metadata?.namespace !== namespace) continue;
+      const uid = pod.metadata.labels?.[LABELS.storyRunUid];
+      if (uid && !['Succeeded', 'Failed'].includes(pod.status?.phase ?? '')) uids.add(uid);
+    }
+    return uids;
+  }
 
   function storiesOf(namespace: string, queue: string): StoryRun[] {
     return deps.storyRuns.list().flatMap((raw) => {
@@ -309,11 +328,14 @@ export interface WorkQueueControllerDeps {
 export function setupWorkQueueController(manager: Manager, deps: WorkQueueControllerDeps): Controller {
   const workQueues = manager.informer(RESOURCES.workQueue);
   const storyRuns = manager.informer(RESOURCES.storyRun);
+  // The same informer the StoryRun controller uses (same selector): one cache, one watch.
+  const pods = manager.informer<V1Pod>(podResource, { labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` });
   const reconcile = workQueueReconciler({
     pool: deps.pool,
     client: deps.client,
     workQueues,
     storyRuns,
+    pods,
     budget: deps.budget,
     enqueueStoryRun: (key) => deps.storyRunController.enqueue(key),
     event: (object, type, reason, note) => deps.events.record(object, { type, reason, note }),
@@ -324,7 +346,18 @@ export function setupWorkQueueController(manager: Manager, deps: WorkQueueContro
   return manager.addController({
     name: 'workqueue',
     for: workQueues,
-    watches: [{ informer: storyRuns, keysOf: queueOfStory }],
+    watches: [
+      { informer: storyRuns, keysOf: queueOfStory },
+      // A finished story's pod going away frees its slot.
+      {
+        informer: pods,
+        keysOf: (pod: KubernetesObject) => {
+          const owner = keysFromController({ group: RESOURCES.storyRun.group, kind: RESOURCES.storyRun.kind })(pod)[0];
+          const story = owner ? storyRuns.get(pod.metadata!.namespace!, parseKey(owner).name) : undefined;
+          return story ? queueOfStory(story) : [];
+        },
+      },
+    ],
     reconcile: (key) => {
       const { namespace, name } = parseKey(key);
       return reconcile(namespace!, name);

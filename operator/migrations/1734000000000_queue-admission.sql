@@ -42,7 +42,9 @@ CREATE TRIGGER execution_sessions_step_started BEFORE UPDATE OF step ON executio
   FOR EACH ROW EXECUTE FUNCTION note_step_change();
 
 -- What happened to a queue as a whole, for the notifier and the dashboard:
--- an auto-pause after repeated failures, keyed so it is recorded once.
+-- an auto-pause after repeated failures, keyed so it is recorded once, then
+-- acted on (applied_at: the queue's spec.paused was set), so a crash between
+-- the two finishes the pause rather than forgetting it.
 CREATE TABLE queue_events (
   id               bigserial PRIMARY KEY,
   namespace        text NOT NULL,
@@ -51,6 +53,7 @@ CREATE TABLE queue_events (
   message          text NOT NULL,
   data             jsonb NOT NULL DEFAULT '{}'::jsonb,
   occurred_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+  applied_at       timestamptz,
   idempotency_key  text NOT NULL UNIQUE
 );
 CREATE INDEX queue_events_queue_time ON queue_events (namespace, queue_name, occurred_at);

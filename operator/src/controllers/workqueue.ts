@@ -35,6 +35,7 @@ import {
   enqueueStories,
   lastQueueEvent,
   liftHolds,
+  markQueueEventApplied,
   placeHolds,
   queueTotals,
   readLedger,
@@ -104,7 +105,8 @@ export function workQueueReconciler(deps: WorkQueueReconcilerDeps) {
     };
     const schedule = scheduleState(queue.spec.schedule, at);
     // Before deciding: the failure that pauses the queue must not let one more story in.
-    const autoPaused = await autoPause(queue, raw, stories, at);
+    const paused = await autoPause(queue, raw, stories, at);
+    const autoPaused = paused.message;
 
     const { decision, admitted, holding } = await withQueueLock(deps.pool, namespace, name, async (tx) => {
       const rows = await readLedger(tx, namespace, name);
@@ -177,7 +179,7 @@ export function workQueueReconciler(deps: WorkQueueReconcilerDeps) {
       autoPaused,
       ...totals,
     };
-    await writeQueueStatus(queue, raw, observation, at);
+    await writeQueueStatus(queue, paused.object ?? raw, observation, at);
     return requeue(schedule.nextChange, at, queue.spec.schedule?.timezone);
   };
 
@@ -223,35 +225,55 @@ export function workQueueReconciler(deps: WorkQueueReconcilerDeps) {
     return verdicts;
   }
 
-  /** spec.autoPause: pauses the queue (spec.paused) once, with a record and an Event; returns the message while it holds. */
+  /**
+   * spec.autoPause: once enough stories failed, a queue_events record (keyed,
+   * the claim), then spec.paused set over the version decided on, then the
+   * record marked applied; a crash in between is finished by the next
+   * reconcile. Returns the message while the auto-pause holds, and the
+   * patched object (status is written over it).
+   */
   async function autoPause(
     queue: WorkQueue,
     raw: KubernetesObject,
     stories: StoryRun[],
     at: Date,
-  ): Promise<string | undefined> {
+  ): Promise<{ message?: string; object?: KubernetesObject }> {
     const { namespace, name } = queue.metadata;
     const last = await lastQueueEvent(deps.pool, namespace!, name, 'AutoPaused');
     const previous = queue.status?.conditions?.find((c) => c.type === 'AutoPaused');
-    if (queue.spec.paused) return previous?.status === 'True' ? previous.message : undefined;
-    const decision = shouldAutoPause(failedStories(stories), queue.spec.autoPause, at, last?.occurred_at);
-    if (!decision.pause) return undefined;
-    const newest = decision.counted.at(-1)!;
-    await recordQueueEvent(deps.pool, {
-      namespace: namespace!,
-      queue: name,
-      type: 'AutoPaused',
-      message: decision.message,
-      data: {
-        failures: decision.counted.map((f) => ({ ...f, failedAt: f.failedAt.toISOString() })),
-        withinMinutes: queue.spec.autoPause.withinMinutes,
-      },
-      idempotencyKey: `autopause:${queue.metadata.uid}:${newest.uid}`,
-    });
-    await deps.client.mergePatch(resourcePath(RESOURCES.workQueue, { namespace, name }), { spec: { paused: true } });
-    void deps.event(raw, 'Warning', 'AutoPaused', decision.message);
-    deps.logger.warn({ workQueue: `${namespace}/${name}` }, decision.message);
-    return decision.message;
+    if (queue.spec.paused) {
+      if (last && !last.applied_at) await markQueueEventApplied(deps.pool, last.id);
+      return previous?.status === 'True' ? { message: previous.message } : {};
+    }
+    let record = last && !last.applied_at ? last : undefined;
+    if (!record) {
+      const decision = shouldAutoPause(failedStories(stories), queue.spec.autoPause, at, last?.occurred_at);
+      if (!decision.pause) return {};
+      const key = `autopause:${queue.metadata.uid}:${decision.counted.at(-1)!.uid}`;
+      await recordQueueEvent(deps.pool, {
+        namespace: namespace!,
+        queue: name,
+        type: 'AutoPaused',
+        message: decision.message,
+        data: {
+          failures: decision.counted.map((f) => ({ ...f, failedAt: f.failedAt.toISOString() })),
+          withinMinutes: queue.spec.autoPause.withinMinutes,
+        },
+        idempotencyKey: key,
+      });
+      record = await lastQueueEvent(deps.pool, namespace!, name, 'AutoPaused');
+    }
+    const object = await deps.client.jsonPatch<KubernetesObject>(
+      resourcePath(RESOURCES.workQueue, { namespace, name }),
+      [
+        { op: 'test', path: '/metadata/resourceVersion', value: raw.metadata!.resourceVersion },
+        { op: 'add', path: '/spec/paused', value: true },
+      ],
+    );
+    await markQueueEventApplied(deps.pool, record!.id);
+    void deps.event(raw, 'Warning', 'AutoPaused', record!.message);
+    deps.logger.warn({ workQueue: `${namespace}/${name}` }, record!.message);
+    return { message: record!.message, object };
   }
 
   async function writeQueueStatus(queue: WorkQueue, raw: KubernetesObject, o: QueueObservation, at: Date) {

@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import {
+  QUEUE_EVENT_COLUMNS,
   STORY_HOLD_COLUMNS,
   WORK_QUEUE_COLUMNS,
   queueEvents,
@@ -224,9 +225,13 @@ export async function recordQueueEvent(pool: Queryable, event: QueueEvent): Prom
 /** When the queue last had an event of this type. */
 export async function lastQueueEvent(pool: Queryable, namespace: string, queue: string, type: QueueEventType) {
   const { rows } = await pool.query(
-    `select id, namespace, queue_name, type, message, data, occurred_at, idempotency_key from queue_events
+    `select ${QUEUE_EVENT_COLUMNS} from queue_events
       where namespace = $1 and queue_name = $2 and type = $3 order by id desc limit 1`,
     [namespace, queue, type],
   );
   return rows[0] === undefined ? undefined : queueEvents.parse(rows[0]);
+}
+
+export async function markQueueEventApplied(pool: Queryable, id: string): Promise<void> {
+  await pool.query('update queue_events set applied_at = now() where id = $1 and applied_at is null', [id]);
 }

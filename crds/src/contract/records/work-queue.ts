@@ -61,6 +61,8 @@ export const queueEventRowSchema = z.object({
   message: z.string(),
   data: z.record(z.string(), z.unknown()),
   occurred_at: timestampColumn,
+  /** When the operator acted on it (an AutoPaused: spec.paused set). */
+  applied_at: timestampColumn.nullable(),
   idempotency_key: z.string(),
 });
 export const QUEUE_EVENT_COLUMNS = Object.keys(queueEventRowSchema.shape).join(', ');

@@ -175,7 +175,7 @@ describe('the night shift on the local cluster', function () {
       story.spec.repository.url = env.forge.gitURL('nobody/nothing'); // fails at clone
       await createStoryRun(env, story);
     }
-    const paused = await waitForQueue(env, 'flaky', 'auto-paused', (q) => q.spec.paused, 240_000);
+    await waitForQueue(env, 'flaky', 'auto-paused', (q) => q.spec.paused, 240_000);
     await waitForQueue(
       env,
       'flaky',

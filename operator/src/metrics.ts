@@ -35,7 +35,7 @@ export function createMetrics(): OperatorMetrics {
     }),
     queueDecisionCpuSeconds: new Counter({
       name: 'nightshift_workqueue_decision_cpu_seconds_total',
-      help: 'CPU time (user + system) spent in WorkQueue admission decisions, claims included',
+      help: 'CPU time (user + system) of WorkQueue admission decisions: the snapshot from the caches and admitNext, without the I/O',
       registers: [registry],
     }),
     stuckRestarts: new Counter({

@@ -28,6 +28,8 @@ export interface WatchSource<T extends KubernetesObject = KubernetesObject> {
   informer: Informer<T>;
   /** Keys of the primary objects to reconcile when this object changes (e.g. keysFromController). */
   keysOf: (object: T) => string[];
+  /** Only events this accepts are mapped (controller-runtime's predicates): e.g. ignore status-only updates. */
+  predicate?: (event: InformerEvent<T>) => boolean;
 }
 
 export interface ControllerOptions {
@@ -85,8 +87,12 @@ export class Controller {
     for (const informer of primaries) {
       this.unsubscribes.push(informer.subscribe((event) => this.enqueueEvent(informer, event, primaryKeys)));
     }
-    for (const { informer, keysOf } of this.options.watches ?? []) {
-      this.unsubscribes.push(informer.subscribe((event) => this.enqueueEvent(informer, event, keysOf)));
+    for (const { informer, keysOf, predicate } of this.options.watches ?? []) {
+      this.unsubscribes.push(
+        informer.subscribe((event) => {
+          if (!predicate || predicate(event)) this.enqueueEvent(informer, event, keysOf);
+        }),
+      );
     }
     const informers = [...primaries, ...(this.options.watches ?? []).map((w) => w.informer)];
     for (const informer of informers) informer.start();

@@ -165,7 +165,6 @@ async function main() {
   log(results[`${N} StoryRuns created and queued`]!);
 
   // 3. Burst: unpause; the first MAX admissions, to pods.
-  cpu0 = cpuSeconds(operator.pid!);
   started = performance.now();
   await patchQueue({ paused: false });
   await eventually(`${MAX} pods`, async () => (await podCount()) >= MAX, { timeoutMs: 10 * 60_000, intervalMs: 100 });

@@ -88,6 +88,7 @@ export const runnerEventDataSchemas = {
     answeredBy: z.string().nullable(),
   }),
   BudgetRefused: z.looseObject({ purpose: z.string().optional(), worstCaseUSD: usd.optional() }),
+  Rebased: z.looseObject({ onto: z.string(), head: z.string() }),
   BranchPushed: z.looseObject({
     branch: z.string(),
     sha: z.string(),

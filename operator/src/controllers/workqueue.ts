@@ -16,7 +16,6 @@ import {
   keysFromController,
   podResource,
   parseKey,
-  resourcePath,
   statusEqual,
   writeStatus,
   type Controller,
@@ -29,23 +28,20 @@ import type { OperatorMetrics } from '../metrics.ts';
 import { admissionOrder, admitNext, type AdmissionDecision, type WaitingStory } from '../queue/admit.ts';
 import { scheduleState, startOfDay } from '../queue/schedule.ts';
 import { queueConditions, type QueueObservation } from '../queue/status.ts';
-import { failedStories, shouldAutoPause } from '../queue/auto-pause.ts';
 import {
   claimAdmissions,
   enqueueStories,
-  lastQueueEvent,
   liftHolds,
-  markQueueEventApplied,
   placeHolds,
   queueTotals,
   readLedger,
-  recordQueueEvent,
   releaseStories,
   setPositions,
   withQueueLock,
 } from '../records/work-queue.ts';
 import { mergeConditions } from '../storyrun/conditions.ts';
 import type { Cache } from './storyrun.ts';
+import { autoPause } from './workqueue-auto-pause.ts';
 
 /** Stories whose changed place is pushed to their status at once; the rest get it at their next resync. */
 const LIVE_POSITIONS = 25;
@@ -122,7 +118,7 @@ export function workQueueReconciler(deps: WorkQueueReconcilerDeps) {
     };
     const schedule = scheduleState(queue.spec.schedule, at);
     // Before deciding: the failure that pauses the queue must not let one more story in.
-    const paused = await autoPause(queue, raw, stories, at);
+    const paused = await autoPause(deps, queue, raw, stories, at);
     const autoPaused = paused.message;
 
     const { decision, admitted, moved, holding } = await withQueueLock(deps.pool, namespace, name, async (tx) => {
@@ -251,57 +247,6 @@ export function workQueueReconciler(deps: WorkQueueReconcilerDeps) {
       if (verdict.open) open++;
     }
     return verdicts;
-  }
-
-  /**
-   * spec.autoPause: once enough stories failed, a queue_events record (keyed,
-   * the claim), then spec.paused set over the version decided on, then the
-   * record marked applied; a crash in between is finished by the next
-   * reconcile. Returns the message while the auto-pause holds, and the
-   * patched object (status is written over it).
-   */
-  async function autoPause(
-    queue: WorkQueue,
-    raw: KubernetesObject,
-    stories: StoryRun[],
-    at: Date,
-  ): Promise<{ message?: string; object?: KubernetesObject }> {
-    const { namespace, name } = queue.metadata;
-    const last = await lastQueueEvent(deps.pool, namespace!, name, 'AutoPaused');
-    const previous = queue.status?.conditions?.find((c) => c.type === 'AutoPaused');
-    if (queue.spec.paused) {
-      if (last && !last.applied_at) await markQueueEventApplied(deps.pool, last.id);
-      return previous?.status === 'True' ? { message: previous.message } : {};
-    }
-    let record = last && !last.applied_at ? last : undefined;
-    if (!record) {
-      const decision = shouldAutoPause(failedStories(stories), queue.spec.autoPause, at, last?.occurred_at);
-      if (!decision.pause) return {};
-      const key = `autopause:${queue.metadata.uid}:${decision.counted.at(-1)!.uid}`;
-      await recordQueueEvent(deps.pool, {
-        namespace: namespace!,
-        queue: name,
-        type: 'AutoPaused',
-        message: decision.message,
-        data: {
-          failures: decision.counted.map((f) => ({ ...f, failedAt: f.failedAt.toISOString() })),
-          withinMinutes: queue.spec.autoPause.withinMinutes,
-        },
-        idempotencyKey: key,
-      });
-      record = await lastQueueEvent(deps.pool, namespace!, name, 'AutoPaused');
-    }
-    const object = await deps.client.jsonPatch<KubernetesObject>(
-      resourcePath(RESOURCES.workQueue, { namespace, name }),
-      [
-        { op: 'test', path: '/metadata/resourceVersion', value: raw.metadata!.resourceVersion },
-        { op: 'add', path: '/spec/paused', value: true },
-      ],
-    );
-    await markQueueEventApplied(deps.pool, record!.id);
-    void deps.event(raw, 'Warning', 'AutoPaused', record!.message);
-    deps.logger.warn({ workQueue: `${namespace}/${name}` }, record!.message);
-    return { message: record!.message, object };
   }
 
   async function writeQueueStatus(queue: WorkQueue, raw: KubernetesObject, o: QueueObservation, at: Date) {

@@ -5,12 +5,14 @@
 // carry on without us.
 import * as k8s from '@kubernetes/client-node';
 import { RESOURCES } from '@nightshift/crds/contract';
-import { admitUnqueued } from './admission/admission.ts';
+import { admitByQueue } from './admission/admission.ts';
 import { redactConfig } from './config/redact.ts';
 import type { OperatorConfig } from './config/schema.ts';
 import { storyBudgets, withBudgetAdmission } from './budget/story-budgets.ts';
 import { setupBudgetController } from './controllers/budget.ts';
 import { lifecyclePolicy, setupStoryRunController } from './controllers/storyrun.ts';
+import { setupWorkQueueController } from './controllers/workqueue.ts';
+import { setupHealthMonitor } from './health/monitor.ts';
 import { openDatabase } from './database.ts';
 import { EventRecorder, Manager, RestClient, reuseConnections } from './kube/index.ts';
 import { createLogger } from './log.ts';
@@ -81,9 +83,10 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
     ),
   );
   const events = new EventRecorder({ kc, instance: config.identity, logger });
+  const workQueues = manager.informer(RESOURCES.workQueue);
   const budgets = storyBudgets({
     pool: db.pool,
-    workQueues: manager.informer(RESOURCES.workQueue),
+    workQueues,
     settings: config.budget,
   });
   setupBudgetController(manager, {
@@ -95,18 +98,45 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
     registry: metrics.registry,
     logger,
   });
-  setupStoryRunController(manager, {
+  const storyRunController = setupStoryRunController(manager, {
     client,
     namespaces: config.namespaces,
     pool: db.pool,
     databaseURL: db.url,
     events,
-    admission: withBudgetAdmission(admitUnqueued, budgets.check),
+    // Queued stories are admitted by their WorkQueue (which asks the Budget); stories without a queue by their own Budget.
+    admission: withBudgetAdmission(
+      admitByQueue({ pool: db.pool, queueExists: (namespace, name) => !!workQueues.get(namespace, name) }),
+      budgets.check,
+    ),
     budgets,
     policy: lifecyclePolicy(config),
     settings: storyPodSettings(config),
     workers: config.workers,
     daemonRunId: daemonRun.id,
+    metrics,
+    logger,
+  });
+  setupWorkQueueController(manager, {
+    client,
+    pool: db.pool,
+    events,
+    budget: budgets.check,
+    storyRunController,
+    daemonRunId: daemonRun.id,
+    metrics,
+    logger,
+  });
+  setupHealthMonitor(manager, {
+    pool: db.pool,
+    client,
+    thresholds: {
+      stuckAfterSeconds: config.health.stuckAfterSeconds,
+      slowAfterSeconds: config.health.slowAfterSeconds,
+    },
+    checkIntervalSeconds: config.health.checkIntervalSeconds,
+    event: (object, type, reason, note) => events.record(object, { type, reason, note }),
+    enqueueStoryRun: (key) => storyRunController.enqueue(key),
     metrics,
     logger,
   });

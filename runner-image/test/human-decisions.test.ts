@@ -147,6 +147,6 @@ describe('runner: decisions by a human', function () {
     const started3 = (await eventsOf(bench.pool, uid, 'StepStarted'))
       .filter((e) => e.session_id === third.sessionId)
       .map((e) => e.message);
-    assert.deepEqual(started3, ['gate', 'push', 'open_pull_request'], 'approve went on to delivery');
+    assert.deepEqual(started3, ['gate', 'rebase', 'push', 'open_pull_request'], 'approve went on to delivery');
   });
 });

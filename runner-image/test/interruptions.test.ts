@@ -115,7 +115,7 @@ describe('runner: interrupted pods', function () {
     const startedInSecond = (await eventsOf(bench.pool, uid, 'StepStarted'))
       .filter((e) => e.session_id === second.sessionId)
       .map((e) => e.message);
-    assert.deepEqual(startedInSecond, ['commit', 'verify', 'review', 'gate', 'push', 'open_pull_request']);
+    assert.deepEqual(startedInSecond, ['commit', 'verify', 'review', 'gate', 'rebase', 'push', 'open_pull_request']);
   });
 
   it('salvage mode commits the work in progress and pushes the branch', async () => {

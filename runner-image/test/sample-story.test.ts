@@ -95,6 +95,7 @@ describe('runner: the sample story', function () {
       'verify',
       'review',
       'gate',
+      'rebase',
       'push',
       'open_pull_request',
     ]);

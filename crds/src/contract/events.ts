@@ -98,6 +98,7 @@ export const runnerEventDataSchemas = {
     scope: z.string().optional(),
     budget: z.string().optional(),
   }),
+  Rebased: z.looseObject({ onto: z.string(), head: z.string() }),
   BranchPushed: z.looseObject({
     branch: z.string(),
     sha: z.string(),

@@ -21,3 +21,4 @@ export * from './records/cost.ts';
 export * from './records/budgets.ts';
 export * from './records/dashboard.ts';
 export * from './budget-confirmation.ts';
+export * from './records/work-queue.ts';

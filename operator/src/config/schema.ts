@@ -54,6 +54,26 @@ export const configSchema = z.object({
         .min(1)
         .default(300)
         .describe('The process exits once a watch has failed for this long, so it restarts with fresh credentials'),
+      checkIntervalSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(60)
+        .describe('How often the health monitor looks at every running story'),
+      stuckAfterSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(600)
+        .describe(
+          'A running story whose runner has not heartbeat for this long is stuck: its pod is restarted from the checkpoint',
+        ),
+      slowAfterSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(1800)
+        .describe('A step running this long with the runner alive is slow: a Condition and an Event, nothing stopped'),
     })
     .prefault({})
     .refine((h) => h.exitAfterSeconds > h.unreadyAfterSeconds, {

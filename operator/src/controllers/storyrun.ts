@@ -4,8 +4,14 @@
 // it twice, or after a crash at any point, changes nothing more.
 import { HttpMethod, type KubernetesObject, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
 import type pg from 'pg';
-import { storyRunPhaseSchema, storyRunSchema, type StoryRun, type StoryRunStatus } from '@nightshift/crds';
-import { LABELS, MANAGED_BY, RESOURCES, STORYRUN_FINALIZER } from '@nightshift/crds/contract';
+import {
+  isTerminalPhase,
+  storyRunPhaseSchema,
+  storyRunSchema,
+  type StoryRun,
+  type StoryRunStatus,
+} from '@nightshift/crds';
+import { LABELS, RESOURCES, STORYRUN_FINALIZER } from '@nightshift/crds/contract';
 import { Gauge } from 'prom-client';
 import type { AdmissionPolicy } from '../admission/admission.ts';
 import type { StoryBudgets } from '../budget/story-budgets.ts';
@@ -16,13 +22,13 @@ import { getDecision } from '../records/decisions.ts';
 import { recordEvent } from '../records/events.ts';
 import { listenForStoryChanges, type StoryNotifications } from '../records/notifications.ts';
 import { closeOpenSessions, listSessions } from '../records/sessions.ts';
+import { holdsOf } from '../records/work-queue.ts';
 import {
   isNotFound,
   isStaleWrite,
   keyOf,
   keysFromController,
   parseKey,
-  persistentVolumeClaimResource,
   podResource,
   removeCondition,
   removeFinalizer,
@@ -38,7 +44,7 @@ import {
   type WatchSource,
 } from '../kube/index.ts';
 import { applyAction } from '../storyrun/actions.ts';
-import { trimClaim, trimPod, trimStoryRun } from '../storyrun/cache.ts';
+import { storyCaches } from '../storyrun/cache.ts';
 import { isLive } from '../storyrun/attempt-end.ts';
 import { mergeConditions, storyRunConditions } from '../storyrun/conditions.ts';
 import { databaseSecretKeeper } from '../storyrun/database-secret.ts';
@@ -82,6 +88,7 @@ export function lifecyclePolicy(config: OperatorConfig): LifecyclePolicy {
     volumeRetentionSeconds: config.retention.volumeSeconds,
     pendingTimeoutSeconds: config.runner.pendingTimeoutSeconds,
     persistentVolume: config.workspace.volume === 'PersistentVolumeClaim',
+    slowAfterSeconds: config.health.slowAfterSeconds,
   };
 }
 
@@ -132,6 +139,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
       ? { admitted: true, reason: 'Admitted', message: 'admitted' }
       : await deps.admission(storyRun);
     const budget = deps.budgets ? await deps.budgets.observe(storyRun, sessions) : undefined;
+    const holds = isTerminalPhase(storyRun.status?.phase) ? [] : await holdsOf(deps.pool, uid);
 
     const plan = planStoryRun(
       {
@@ -142,6 +150,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
         decision,
         admission,
         ...(budget ? { budget } : {}),
+        holds: holds.map((h) => ({ reason: h.reason, message: h.message })),
         now: now(),
       },
       policy,
@@ -270,13 +279,7 @@ export interface StoryRunControllerDeps {
  */
 export function setupStoryRunController(manager: Manager, deps: StoryRunControllerDeps): Controller {
   // Only what this controller made, and of it only what it reads (storyrun/cache.ts).
-  const owned = `${LABELS.managedBy}=${MANAGED_BY}`;
-  const storyRuns = manager.informer(RESOURCES.storyRun, { transform: trimStoryRun });
-  const pods = manager.informer<V1Pod>(podResource, { labelSelector: owned, transform: trimPod });
-  const volumes = manager.informer<V1PersistentVolumeClaim>(persistentVolumeClaimResource, {
-    labelSelector: owned,
-    transform: trimClaim,
-  });
+  const { storyRuns, pods, volumes } = storyCaches(manager);
   const reconcile = storyRunReconciler({
     pool: deps.pool,
     client: deps.client,

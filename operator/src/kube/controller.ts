@@ -30,6 +30,8 @@ export interface WatchSource<T extends KubernetesObject = KubernetesObject> {
   keysOf: (object: T) => string[];
   /** Events that must not wait behind a backlog (a control that stops work); ordinary otherwise. */
   urgent?: (event: InformerEvent<T>) => boolean;
+  /** Only events this accepts are mapped (controller-runtime's predicates): e.g. ignore status-only updates. */
+  predicate?: (event: InformerEvent<T>) => boolean;
 }
 
 export interface ControllerOptions {
@@ -95,8 +97,12 @@ export class Controller {
         informer.subscribe((event) => this.enqueueEvent(informer, event, primaryKeys, this.options.urgent)),
       );
     }
-    for (const { informer, keysOf, urgent } of this.options.watches ?? []) {
-      this.unsubscribes.push(informer.subscribe((event) => this.enqueueEvent(informer, event, keysOf, urgent)));
+    for (const { informer, keysOf, urgent, predicate } of this.options.watches ?? []) {
+      this.unsubscribes.push(
+        informer.subscribe((event) => {
+          if (!predicate || predicate(event)) this.enqueueEvent(informer, event, keysOf, urgent);
+        }),
+      );
     }
     const informers = [...primaries, ...(this.options.watches ?? []).map((w) => w.informer)];
     for (const informer of informers) informer.start();

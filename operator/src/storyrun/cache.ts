@@ -3,6 +3,13 @@
 // pods and claims cost a fraction of their full size. Applied in place by the
 // informers before an object is cached; observe.ts must read nothing else.
 import type * as k8s from '@kubernetes/client-node';
+import { LABELS, MANAGED_BY, RESOURCES } from '@nightshift/crds/contract';
+import {
+  persistentVolumeClaimResource,
+  podResource,
+  type Manager,
+  type MultiNamespaceInformer,
+} from '../kube/index.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -57,4 +64,28 @@ export function trimStoryRun(storyRun: k8s.KubernetesObject): void {
   if (annotations?.[LAST_APPLIED] === undefined) return;
   delete annotations[LAST_APPLIED];
   if (Object.keys(annotations).length === 0) delete storyRun.metadata!.annotations;
+}
+
+export interface StoryCaches {
+  storyRuns: MultiNamespaceInformer;
+  /** Only the pods and claims this operator made. */
+  pods: MultiNamespaceInformer<k8s.V1Pod>;
+  volumes: MultiNamespaceInformer<k8s.V1PersistentVolumeClaim>;
+}
+
+/**
+ * The shared caches of StoryRuns and of the pods and claims the operator
+ * made, trimmed as above: every controller and loop that reads them asks
+ * here, so all share one watch and one trimmed copy.
+ */
+export function storyCaches(manager: Manager): StoryCaches {
+  const owned = `${LABELS.managedBy}=${MANAGED_BY}`;
+  return {
+    storyRuns: manager.informer(RESOURCES.storyRun, { transform: trimStoryRun }),
+    pods: manager.informer<k8s.V1Pod>(podResource, { labelSelector: owned, transform: trimPod }),
+    volumes: manager.informer<k8s.V1PersistentVolumeClaim>(persistentVolumeClaimResource, {
+      labelSelector: owned,
+      transform: trimClaim,
+    }),
+  };
 }

@@ -36,6 +36,9 @@ export function storyRunConditions(
       reason: waiting ? (status.pendingDecision?.kind ?? 'Decision') : 'NoPendingDecision',
       message: waiting ? (status.pendingDecision?.question ?? message) : '',
     },
+    reasons.slow
+      ? { type: 'Slow', status: 'True', reason: 'NoStepProgress', message: reasons.slow }
+      : { type: 'Slow', status: 'False', reason: 'Progressing', message: '' },
     reasons.stalled
       ? { type: 'Stalled', status: 'True', reason: reasons.stalled.reason, message: reasons.stalled.message }
       : { type: 'Stalled', status: 'False', reason: 'NotStalled', message: '' },

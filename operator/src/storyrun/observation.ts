@@ -46,6 +46,16 @@ export interface StoryBudgetObservation {
   room?: BudgetRoom;
 }
 
+/**
+ * A hold its queue (or budget) placed on the story (story_holds): pause
+ * gracefully and stay paused until it is lifted, without spec.paused.
+ */
+export interface Hold {
+  /** A CamelCase word: the Paused condition's reason (ScheduleClosed, BudgetExceeded). */
+  reason: string;
+  message: string;
+}
+
 export interface StoryRunObservation {
   storyRun: StoryRun;
   pods: PodView[];
@@ -57,5 +67,7 @@ export interface StoryRunObservation {
   admission: Admission;
   /** Absent when no Budget machinery is wired (then a story paused by a Budget waits for a higher cap). */
   budget?: StoryBudgetObservation;
+  /** The holds on the story, oldest first; any one holds it. */
+  holds?: Hold[];
   now: Date;
 }

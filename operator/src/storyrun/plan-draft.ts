@@ -8,7 +8,7 @@ import type { StoryRunPhase, StoryRunStatus } from '@nightshift/crds';
 import type { ExecutionSession } from '../records/sessions.ts';
 import { isLive, unrecordedEnd } from './attempt-end.ts';
 import { podNameFor, volumeNameFor } from './resources.ts';
-import type { PodView, StoryRunObservation } from './observation.ts';
+import type { Hold, PodView, StoryRunObservation } from './observation.ts';
 
 export interface LifecyclePolicy {
   gracefulStopSeconds: number;
@@ -22,6 +22,8 @@ export interface LifecyclePolicy {
   pendingTimeoutSeconds: number;
   /** false when the worktree is an emptyDir: nothing survives the pod. */
   persistentVolume: boolean;
+  /** A running step older than this, with the runner alive, is shown as Slow; unset: never. */
+  slowAfterSeconds?: number;
 }
 
 export type Action =
@@ -52,9 +54,12 @@ export interface Transition {
 
 /** Why the story is paused, complete or stalled, for its Conditions. */
 export interface PlanReasons {
-  paused?: 'PausedByUser' | 'BudgetExceeded';
+  /** PausedByUser, BudgetExceeded (the story's cap), or the reason of a hold (ScheduleClosed, ...). */
+  paused?: string;
   complete?: string;
   stalled?: { reason: string; message: string };
+  /** The runner is alive but its step has run for longer than slowAfterSeconds. */
+  slow?: string;
 }
 
 export interface Plan {
@@ -83,6 +88,8 @@ export class PlanDraft {
   /** Crashed run attempts: what backoffLimit counts. */
   readonly failures: number;
   readonly status: StoryRunStatus;
+  /** The hold that pauses the story (its queue's or budget's), if any. */
+  readonly hold: Hold | undefined;
   readonly actions: Action[] = [];
   readonly transitions: Transition[] = [];
   readonly reasons: PlanReasons = {};
@@ -97,7 +104,8 @@ export class PlanDraft {
 
     // A pod we stopped for a pause or an abort did not crash: it does not count
     // against backoffLimit and resumes without backoff.
-    const stopping = spec.paused || spec.abort.requested;
+    this.hold = o.holds?.[0];
+    const stopping = spec.paused || spec.abort.requested || this.hold !== undefined;
     this.sessions = o.sessions.map((s) => {
       const ended = unrecordedEnd(s, o.pods);
       if (!ended) return s;
@@ -142,6 +150,7 @@ export class PlanDraft {
       this.status.estimateUSD = estimate.p50USD;
       this.status.estimateP90USD = estimate.p90USD;
     }
+    delete this.status.queuePosition;
     const startedAt = this.sessions[0]?.createdAt;
     if (startedAt && !this.status.startedAt) this.status.startedAt = startedAt.toISOString();
   }

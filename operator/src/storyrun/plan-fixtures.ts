@@ -45,6 +45,7 @@ export const session = (over: Partial<ExecutionSession> = {}): ExecutionSession 
   createdAt: new Date('2026-11-25T11:00:00Z'),
   runnerStartedAt: new Date('2026-11-25T11:00:01Z'),
   heartbeatAt: null,
+  stepStartedAt: null,
   endedAt: null,
   result: null,
   error: null,

@@ -147,3 +147,48 @@ describe('planStoryRun', () => {
     assert.equal(answered.status.pendingDecision, undefined);
   });
 });
+
+describe('planStoryRun: holds', () => {
+  const hold = { reason: 'ScheduleClosed', message: 'schedule closed' };
+
+  it('a pod that vanished under a hold was stopped, not crashed', () => {
+    const plan = planStoryRun(observe({ sessions: [session()], pods: [], holds: [hold] }), policy);
+    const end = plan.actions.find((a) => a.type === 'RecordEnd');
+    assert.equal(end?.type === 'RecordEnd' && end.end.outcome, 'Paused');
+    assert.equal(plan.status.failures, 0);
+    assert.equal(plan.status.phase, 'Paused');
+  });
+
+  it('resumes by itself from the checkpoint once the hold is lifted', () => {
+    const stopped = ended({ outcome: 'Paused', detail: { reason: 'Stopped', message: 'SIGTERM' } });
+    const held = planStoryRun(observe({ sessions: [stopped], holds: [hold] }), policy);
+    assert.deepEqual(types(held), []);
+    const lifted = planStoryRun(
+      observe({ storyRun: storyRun({}, { phase: 'Paused' }), sessions: [stopped], holds: [] }),
+      policy,
+    );
+    assert.deepEqual(lifted.actions.at(-1), { type: 'StartAttempt', attempt: 2, mode: 'run' });
+    assert.deepEqual(reasons(lifted), ['Resumed']);
+  });
+
+  it('an admitted story held before its first pod waits, then starts', () => {
+    const held = planStoryRun(observe({ holds: [hold] }), policy);
+    assert.equal(held.status.phase, 'Paused');
+    assert.deepEqual(types(held), []);
+    assert.deepEqual(types(planStoryRun(observe({ holds: [] }), policy)), ['StartAttempt']);
+  });
+});
+
+describe('planStoryRun: slow', () => {
+  const slowPolicy = { ...policy, slowAfterSeconds: 600 };
+  it('shows Slow while one step runs long with the runner alive', () => {
+    const running = session({ heartbeatAt: later(-5), stepStartedAt: later(-700) });
+    const plan = planStoryRun(observe({ sessions: [running], pods: [pod()] }), slowPolicy);
+    assert.match(plan.reasons.slow ?? '', /step implement has run for 700 s/);
+    assert.deepEqual(plan.actions, [], 'slow is reported, nothing is stopped');
+  });
+  it('is not Slow while the step is young', () => {
+    const running = session({ heartbeatAt: later(-5), stepStartedAt: later(-10) });
+    assert.equal(planStoryRun(observe({ sessions: [running], pods: [pod()] }), slowPolicy).reasons.slow, undefined);
+  });
+});

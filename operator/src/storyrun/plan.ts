@@ -21,7 +21,7 @@ export function planStoryRun(o: StoryRunObservation, policy: LifecyclePolicy): P
   const d = new PlanDraft(o, policy);
   if (isTerminalPhase(d.previous.phase)) planFinished(d);
   else if (d.spec.abort.requested) planAbort(d);
-  else if (d.spec.paused) planPause(d);
+  else if (d.spec.paused || d.hold) planPause(d);
   else if (d.attempt === 0) planNotStarted(d);
   else if (d.latest && !d.latest.endedAt) planInFlight(d);
   else planAfterOutcome(d);

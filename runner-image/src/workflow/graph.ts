@@ -5,7 +5,9 @@
 //                            ├─(failed, none left)→ end (Failed)
 //                            └→ review → gate ─(retry)→ implement
 //                                          ├─(abort)→ end (Failed)
-//                                          └→ push → open_pull_request → end (Succeeded)
+//                                          └→ rebase ─(conflict: retry)→ rebase
+//                                               ├─(conflict: abort)→ end (Failed)
+//                                               └→ push → open_pull_request → end (Succeeded)
 //
 // Each side effect (model calls, the commit, the push, the pull request) has a
 // step of its own, because LangGraph re-runs an interrupted step from its
@@ -20,6 +22,7 @@ import { openPullRequestStep, pushStep } from './nodes/deliver.ts';
 import { gateStep } from './nodes/gate.ts';
 import { implementStep } from './nodes/implement.ts';
 import { planStep } from './nodes/plan.ts';
+import { rebaseStep } from './nodes/rebase.ts';
 import { reviewStep } from './nodes/review.ts';
 import { verifyStep } from './nodes/verify.ts';
 import { StoryState, type State } from './state.ts';
@@ -33,6 +36,7 @@ export const NODE_STEPS = {
   verify: 'verify',
   review: 'review',
   gate: 'gate',
+  rebase: 'deliver',
   push: 'deliver',
   open_pull_request: 'deliver',
 } as const;
@@ -48,6 +52,7 @@ export function buildStoryGraph(deps: WorkflowDeps, checkpointer: BaseCheckpoint
     .addNode('verify', step('verify', verifyStep(deps)))
     .addNode('review', step('review', reviewStep(deps)))
     .addNode('gate', step('gate', gateStep(deps)))
+    .addNode('rebase', step('rebase', rebaseStep(deps)))
     .addNode('push', step('push', pushStep(deps)))
     .addNode('open_pull_request', step('open_pull_request', openPullRequestStep(deps)))
     .addEdge(START, 'plan')
@@ -63,9 +68,14 @@ export function buildStoryGraph(deps: WorkflowDeps, checkpointer: BaseCheckpoint
     .addEdge('review', 'gate')
     .addConditionalEdges(
       'gate',
-      (s: State) => (s.result ? END : s.gateResult?.choice === 'retry' ? 'implement' : 'push'),
-      ['implement', 'push', END],
+      (s: State) => (s.result ? END : s.gateResult?.choice === 'retry' ? 'implement' : 'rebase'),
+      ['implement', 'rebase', END],
     )
+    .addConditionalEdges('rebase', (s: State) => (s.result ? END : s.rebaseRetry ? 'rebase' : 'push'), [
+      'rebase',
+      'push',
+      END,
+    ])
     .addEdge('push', 'open_pull_request')
     .addEdge('open_pull_request', END)
     .compile({ checkpointer });

@@ -27,6 +27,8 @@ export const StoryState = Annotation.Root({
   verification: Annotation<VerifyOutcome | null>(),
   reviewResult: Annotation<ReviewResult | null>(),
   gateResult: Annotation<GateRecord | null>(),
+  /** a human asked to rebase again after a conflict */
+  rebaseRetry: Annotation<boolean>(),
   pushedSha: Annotation<string | null>(),
   pullRequest: Annotation<{ url: string; number: number } | null>(),
   result: Annotation<StoryResult | null>(),
@@ -51,6 +53,7 @@ export function initialState(): State {
     verification: null,
     reviewResult: null,
     gateResult: null,
+    rebaseRetry: false,
     pushedSha: null,
     pullRequest: null,
     result: null,

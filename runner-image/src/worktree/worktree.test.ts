@@ -138,4 +138,60 @@ describe('worktree', function () {
       /could not read Username|401|Authentication/,
     );
   });
+
+  /** Another story's change lands on main while this one runs: commit a file on main in the forge. */
+  const landOnMain = (file: string, content: string) => {
+    const scratch = mkdtempSync(join(dir, 'main-'));
+    const bare = repositoryPath(join(dir, 'forge'), 'demo/hello');
+    execFileSync('git', ['clone', '--quiet', bare, scratch]);
+    writeFileSync(join(scratch, file), content);
+    gitIn(scratch, 'add', '-A');
+    gitIn(
+      scratch,
+      '-c',
+      'user.name=Other',
+      '-c',
+      'user.email=other@localhost',
+      'commit',
+      '--quiet',
+      '-m',
+      `land ${file}`,
+    );
+    gitIn(scratch, 'push', '--quiet', 'origin', 'HEAD:main');
+    return gitIn(scratch, 'rev-parse', 'HEAD');
+  };
+
+  it('rebases onto a base that moved without conflict, and pushes the rewritten branch', async () => {
+    const { worktree } = await Worktree.prepare(options('WT-7'));
+    assert.equal((await worktree.rebaseOntoBase()).status, 'UpToDate');
+    writeFileSync(join(worktree.path, 'seven.txt'), 'mine\n');
+    await worktree.commitAll('WT-7: seven');
+    await worktree.push(); // pushed once before the base moved (an earlier attempt)
+    const landed = landOnMain('other.txt', 'theirs\n');
+    const result = await worktree.rebaseOntoBase();
+    assert.equal(result.status, 'Rebased');
+    assert.equal(result.onto, landed);
+    assert.equal(
+      gitIn(worktree.path, 'merge-base', 'HEAD', `origin/main`),
+      landed,
+      'the branch now starts at the new base',
+    );
+    assert.ok(existsSync(join(worktree.path, 'other.txt')) && existsSync(join(worktree.path, 'seven.txt')));
+    const sha = await worktree.push();
+    assert.equal(await branchHead(repositoryPath(join(dir, 'forge'), 'demo/hello'), 'nightshift/WT-7'), sha);
+    assert.equal((await worktree.summary()).commits, 1);
+  });
+
+  it('undoes a rebase that really conflicts and names the conflicting files', async () => {
+    const { worktree } = await Worktree.prepare(options('WT-8'));
+    writeFileSync(join(worktree.path, 'greeting.js'), 'export const greeting = () => "mine";\n');
+    const mine = await worktree.commitAll('WT-8: greeting');
+    landOnMain('greeting.js', 'export const greeting = () => "theirs";\n');
+    const result = await worktree.rebaseOntoBase();
+    assert.equal(result.status, 'Conflict');
+    assert.deepEqual(result.status === 'Conflict' && result.files, ['greeting.js']);
+    assert.equal(await worktree.head(), mine!.sha, 'the branch is as it was');
+    assert.equal(gitIn(worktree.path, 'status', '--porcelain'), '', 'no rebase left in progress');
+    assert.equal(existsSync(join(worktree.path, '.git', 'rebase-merge')), false);
+  });
 });

@@ -42,6 +42,12 @@ export interface BranchSummary {
   patch: string;
 }
 
+/** How bringing the branch onto the moved base went. */
+export type RebaseResult =
+  | { status: 'UpToDate'; onto: string }
+  | { status: 'Rebased'; onto: string; head: string }
+  | { status: 'Conflict'; onto: string; files: string[]; message: string };
+
 export class Worktree {
   readonly path: string;
   readonly branch: string;
@@ -114,10 +120,52 @@ export class Worktree {
     });
   }
 
-  /** Pushes the branch; pushing the same commit again is a no-op. */
+  /**
+   * Pushes the branch; pushing the same commit again is a no-op. Forced: the
+   * branch is the story's own, and a rebase onto a moved base rewrites it.
+   */
   async push(): Promise<string> {
-    await this.git(['push', '--quiet', '--no-verify', 'origin', `HEAD:refs/heads/${this.branch}`], { auth: this.auth });
+    await this.git(['push', '--quiet', '--no-verify', 'origin', `+HEAD:refs/heads/${this.branch}`], {
+      auth: this.auth,
+    });
     return this.head();
+  }
+
+  /**
+   * Fetches the base branch and, when it moved past the branch's fork point,
+   * rebases the branch onto it. A real conflict is undone (the branch stays
+   * as it was) and reported with the conflicting files.
+   */
+  async rebaseOntoBase(): Promise<RebaseResult> {
+    const base = `origin/${this.baseBranch}`;
+    return this.serialized(async () => {
+      await runGit(this.path, ['fetch', '--quiet', 'origin', `+refs/heads/${this.baseBranch}:refs/remotes/${base}`], {
+        auth: this.auth,
+      });
+      const onto = (await runGit(this.path, ['rev-parse', base])).stdout.trim();
+      const contained = await runGit(this.path, ['merge-base', '--is-ancestor', base, 'HEAD'], { okCodes: [1] });
+      if (contained.exitCode === 0) return { status: 'UpToDate', onto };
+      const rebase = await runGit(this.path, ['rebase', '--quiet', base], { env: this.committer(), okCodes: [1] });
+      if (rebase.exitCode === 0)
+        return { status: 'Rebased', onto, head: (await runGit(this.path, ['rev-parse', 'HEAD'])).stdout.trim() };
+      const conflicted = await runGit(this.path, ['diff', '--name-only', '--diff-filter=U']);
+      await runGit(this.path, ['rebase', '--abort']);
+      return {
+        status: 'Conflict',
+        onto,
+        files: conflicted.stdout.split('\n').filter(Boolean),
+        message: rebase.stdout.trim().split('\n').slice(0, 20).join('\n'),
+      };
+    });
+  }
+
+  private committer(): Record<string, string> {
+    return {
+      GIT_AUTHOR_NAME: this.author.name,
+      GIT_AUTHOR_EMAIL: this.author.email,
+      GIT_COMMITTER_NAME: this.author.name,
+      GIT_COMMITTER_EMAIL: this.author.email,
+    };
   }
 
   async summary(maxPatchBytes = 100_000): Promise<BranchSummary> {
@@ -196,6 +244,12 @@ async function repairRepository(path: string, recover: (reason: string) => void)
   for (const lock of await findLockFiles(gitDir)) {
     await rm(lock, { force: true });
     recover(`removed stale ${relative(path, lock)} left by a git process that was killed`);
+  }
+  for (const dir of ['rebase-merge', 'rebase-apply']) {
+    if (!existsSync(join(gitDir, dir))) continue;
+    await runGit(path, ['rebase', '--abort'], { okCodes: [1, 128] });
+    await rm(join(gitDir, dir), { recursive: true, force: true });
+    recover(`aborted a rebase a killed runner left in progress (${dir})`);
   }
   try {
     await runGit(path, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);

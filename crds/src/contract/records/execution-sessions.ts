@@ -23,6 +23,8 @@ export const executionSessionRowSchema = z.object({
   runner_started_at: timestampColumn.nullable(),
   heartbeat_at: timestampColumn.nullable(),
   step: z.string().nullable(),
+  /** When step last changed (a trigger sets it): how long the current step has run. */
+  step_started_at: timestampColumn.nullable().default(null),
   cost_usd: numericColumn,
   ended_at: timestampColumn.nullable(),
   outcome: z.enum(ATTEMPT_OUTCOMES).nullable(),
@@ -43,6 +45,8 @@ export interface ExecutionSession {
   podName: string;
   podUid: string | null;
   step: string | null;
+  /** When the current step began (null before the first step, or from rows older than the column). */
+  stepStartedAt: Date | null;
   costUSD: number;
   /** The cost cap the attempt started with (spec.maxCostUSD then). */
   maxCostUSD: number | null;
@@ -80,6 +84,7 @@ export const executionSessionSchema = executionSessionRowSchema.transform((row, 
     podName: row.pod_name,
     podUid: row.pod_uid,
     step: row.step,
+    stepStartedAt: row.step_started_at,
     costUSD: row.cost_usd,
     maxCostUSD: row.max_cost_usd,
     createdAt: row.created_at,

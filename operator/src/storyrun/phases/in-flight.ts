@@ -4,6 +4,7 @@
 // missing at once (the Stalled condition and a Warning Event), starts as soon
 // as it is fixed, and fails once when the pending timeout passes.
 import { waitingForPod, type PlanDraft } from '../plan-draft.ts';
+import { slowOrStuck } from '../../health/progress.ts';
 import { isStuck } from '../stuck.ts';
 
 export function planInFlight(d: PlanDraft): void {
@@ -41,6 +42,14 @@ export function planInFlight(d: PlanDraft): void {
 
   if (current?.phase === 'Running') {
     if (previous.phase !== 'Running') d.transition('Running', `pod ${current.name} is running`);
+    if (policy.slowAfterSeconds !== undefined) {
+      // Only shown here; restarting a stuck runner is the health monitor's job.
+      const progress = slowOrStuck(latest, now, {
+        slowAfterSeconds: policy.slowAfterSeconds,
+        stuckAfterSeconds: Infinity,
+      });
+      if (progress.verdict === 'Slow') d.reasons.slow = progress.message;
+    }
     d.next('Running', latest.step ? `Working on ${latest.step}` : 'Running');
     return;
   }

@@ -50,4 +50,14 @@ describe('lifecycle: not started', () => {
       `${JSON.stringify(next.status)} vs ${JSON.stringify(admitted.status)}`,
     );
   });
+
+  it('shows its place in the queue while Queued, and drops it once admitted', () => {
+    const admission = { admitted: false, reason: 'WaitingForQueue', message: 'waiting at position 4', position: 4 };
+    assert.equal(runPhase(planNotStarted, observe({ admission })).status.queuePosition, 4);
+    const admitted = runPhase(
+      planNotStarted,
+      observe({ storyRun: storyRun({}, { phase: 'Queued', queuePosition: 4 }) }),
+    );
+    assert.equal(admitted.status.queuePosition, undefined);
+  });
 });

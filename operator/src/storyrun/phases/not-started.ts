@@ -7,6 +7,7 @@ export function planNotStarted(d: PlanDraft): void {
   if (!admission.admitted) {
     if (d.previous.phase !== 'Queued') d.transition('Queued', admission.message);
     d.next('Queued', admission.message);
+    if (admission.position !== undefined) d.status.queuePosition = admission.position;
     return;
   }
   d.transition('Admitted', `${admission.message}; starting the story pod`);

@@ -53,3 +53,35 @@ describe('lifecycle: pause', () => {
     });
   }
 });
+
+describe('lifecycle: a hold from the queue or budget', () => {
+  const hold = { reason: 'ScheduleClosed', message: 'the schedule of WorkQueue nightly closed' };
+
+  it('stops a running pod gracefully, whatever spec.pauseMode says, without spec.paused', () => {
+    const plan = runPhase(
+      planPause,
+      observe({ storyRun: storyRun({ pauseMode: 'Immediate' }), sessions: [session()], pods: [pod()], holds: [hold] }),
+    );
+    assert.deepEqual(
+      plan.actions.filter((a) => a.type === 'StopPod'),
+      [{ type: 'StopPod', podName: 's-1', graceSeconds: 300, why: 'held: ScheduleClosed' }],
+    );
+    assert.equal(plan.status.phase, 'Pausing');
+  });
+
+  it('is Paused with the hold as its reason once the pod is gone', () => {
+    const plan = runPhase(planPause, observe({ sessions: [session()], holds: [hold] }));
+    assert.equal(plan.status.phase, 'Paused');
+    assert.equal(plan.reasons.paused, 'ScheduleClosed');
+    assert.deepEqual(
+      plan.transitions.map((t) => t.reason),
+      ['ScheduleClosed'],
+    );
+    assert.match(plan.status.message!, /resumes by itself/);
+  });
+
+  it("the user's own pause wins the reason while both hold it", () => {
+    const plan = runPhase(planPause, observe({ storyRun: storyRun({ paused: true }), holds: [hold] }));
+    assert.equal(plan.reasons.paused, 'PausedByUser');
+  });
+});

@@ -5,6 +5,7 @@
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StoryFailure } from '../../errors.ts';
+import { silenceHeartbeat } from '../../heartbeat.ts';
 import type { AgentContext, ImplementInput, ImplementResult, ReviewInput, ReviewResult, StoryAgent } from '../agent.ts';
 import { resolveInWorktree } from '../worktree-paths.ts';
 import { DirectiveError, forRound, parseDirectives, type Directives, type FileDirective } from './directives.ts';
@@ -128,9 +129,16 @@ export class ScriptedAgent implements StoryAgent {
   }
 
   private async slow(step: 'plan' | 'implement' | 'review'): Promise<void> {
-    const directive = this.directives.slow.find(
-      (s) => s.step === step && (s.attempt === undefined || s.attempt === this.ctx.attempt),
-    );
+    const applies = (s: { step: string; attempt?: number }) =>
+      s.step === step && (s.attempt === undefined || s.attempt === this.ctx.attempt);
+    const silent = this.directives.silent.find(applies);
+    if (silent) {
+      // Alive but silent: no heartbeat, no progress, as a hung runner looks from outside.
+      silenceHeartbeat(true);
+      await new Promise((r) => setTimeout(r, silent.seconds * 1000));
+      silenceHeartbeat(false);
+    }
+    const directive = this.directives.slow.find(applies);
     if (!directive) return;
     await this.ctx.events.record({
       type: 'SlowStep',

@@ -52,6 +52,7 @@ describe('scripted agent directives', () => {
         'calls-parallel: 3',
         'call-model: gpt-4o-mini',
         'slow: implement 2.5s attempt=1',
+        'silent: plan 900s attempt=1',
         f,
       ].join('\n'),
     );
@@ -74,6 +75,7 @@ describe('scripted agent directives', () => {
       model: 'gpt-4o-mini',
     });
     assert.deepEqual(d.slow, [{ step: 'implement', seconds: 2.5, attempt: 1 }]);
+    assert.deepEqual(d.silent, [{ step: 'plan', seconds: 900, attempt: 1 }]);
   });
 
   it('refuses what it does not understand, naming the line', () => {

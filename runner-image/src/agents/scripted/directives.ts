@@ -4,7 +4,7 @@
 //   ```append <path> [round=N] [choice=X]  text to append
 //   ```delete <path> [round=N] [choice=X]  (body ignored)
 //   ```ask                                 question:/options:/recommendation:/context:
-//   ```nightshift                          key: value settings (confidence, review, calls, slow, ...)
+//   ```nightshift                          key: value settings (confidence, review, calls, slow, silent, ...)
 // Pure: parsing only, no file system.
 
 export interface FileDirective {
@@ -52,6 +52,8 @@ export interface Directives {
   review: Verdict[];
   calls?: CallsDirective;
   slow: SlowDirective[];
+  /** Steps that hang without a heartbeat (the runner seems dead): for the health monitor's stuck check. */
+  silent: SlowDirective[];
   plan?: string;
 }
 
@@ -88,7 +90,7 @@ export function fencedBlocks(markdown: string): Block[] {
 const FILE_OPS = new Set(['write', 'append', 'delete']);
 
 export function parseDirectives(description: string): Directives {
-  const directives: Directives = { files: [], asks: [], confidence: [], review: [], slow: [] };
+  const directives: Directives = { files: [], asks: [], confidence: [], review: [], slow: [], silent: [] };
   for (const block of fencedBlocks(description)) {
     const [kind = '', ...words] = block.info.split(/\s+/).filter(Boolean);
     const where = `directive on line ${block.line} (${block.info})`;
@@ -158,6 +160,9 @@ function parseSettings(body: string, where: string, directives: Directives): voi
         break;
       case 'slow':
         directives.slow.push(slow(value, at));
+        break;
+      case 'silent':
+        directives.silent.push(slow(value, at));
         break;
       case 'calls':
         calls.count = positiveInt(value, at);

@@ -5,6 +5,7 @@
 // carry on without us.
 import * as k8s from '@kubernetes/client-node';
 import { admitUnqueued } from './admission/admission.ts';
+import { ConfigError } from './config/load.ts';
 import { redactConfig } from './config/redact.ts';
 import type { OperatorConfig } from './config/schema.ts';
 import { lifecyclePolicy, setupStoryRunController } from './controllers/storyrun.ts';
@@ -12,6 +13,8 @@ import { openDatabase } from './database.ts';
 import { EventRecorder, Manager, RestClient, reuseConnections } from './kube/index.ts';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
+import { setupNotifier } from './notify/notifier.ts';
+import { notificationsDashboardURL, readNotifierSecrets } from './notify/secrets.ts';
 import { claimPidFile, releasePidFile } from './pid-file.ts';
 import { startDaemonRun } from './records/daemon-runs.ts';
 import { storyPodSettings } from './storyrun/resources.ts';
@@ -21,6 +24,18 @@ const HEARTBEAT_SECONDS = 30;
 
 export async function runOperator(config: OperatorConfig): Promise<number> {
   const logger = createLogger(config.logLevel, { identity: config.identity });
+  let notifier;
+  try {
+    // Secrets are files a Secret is mounted as: read (and checked) before anything starts.
+    notifier = {
+      secrets: readNotifierSecrets(config.notifications),
+      dashboardURL: notificationsDashboardURL(config.notifications, config.runner.dashboardURL),
+    };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`nightshift-operator: ${error.message}`);
+    return 78; // EX_CONFIG
+  }
   claimPidFile(config.pidFile);
   const metrics = createMetrics();
 
@@ -88,6 +103,14 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
     workers: config.workers,
     daemonRunId: daemonRun.id,
     metrics,
+    logger,
+  });
+
+  setupNotifier(manager, metrics.registry, {
+    pool: db.pool,
+    config: config.notifications,
+    ...notifier,
+    claimer: `${config.identity}/${daemonRun.id}`,
     logger,
   });
 

@@ -76,6 +76,7 @@ export const notificationsSchema = z
         passwordFile: file.optional(),
         from: z.string().min(3).describe('e.g. "Nightshift <nightshift@example.com>"'),
         requireTLS: z.boolean().default(false).describe('Refuse a server that does not offer STARTTLS'),
+        caFile: file.optional().describe('PEM certificates to trust for the SMTP server besides the system ones'),
         unsubscribeURL: z.url().optional().describe('List-Unsubscribe target; the dashboard’s page otherwise'),
       })
       .optional(),

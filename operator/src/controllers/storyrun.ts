@@ -182,7 +182,12 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
         type: t.reason,
         step: status.step,
         message: t.message,
-        data: { phase: status.phase, attempt: status.attempt, generation: storyRun.metadata.generation },
+        data: {
+          phase: status.phase,
+          attempt: status.attempt,
+          generation: storyRun.metadata.generation,
+          ...(t.completes ? { completes: true } : {}),
+        },
         idempotencyKey: `operator:${uid}:g${storyRun.metadata.generation}:a${status.attempt ?? 0}:${t.reason}`,
       });
       if (!fresh) continue;

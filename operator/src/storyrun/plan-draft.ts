@@ -45,6 +45,8 @@ export interface Transition {
   reason: string;
   message: string;
   warning?: boolean;
+  /** This transition finished the story (Succeeded, Failed or Aborted). */
+  completes?: boolean;
 }
 
 /** Why the story is paused, complete or stalled, for its Conditions. */
@@ -154,7 +156,7 @@ export class PlanDraft {
     this.next(phase, message);
     this.status.completedAt ??= this.now.toISOString();
     this.reasons.complete = reason;
-    this.transitions.push({ reason, message, warning });
+    this.transitions.push({ reason, message, warning, completes: true });
   }
 
   transition(reason: string, message: string, warning = false): void {

@@ -89,7 +89,7 @@ export interface SlackStandIn {
   rateLimit(options: { every: number; retryAfterSeconds: number } | undefined): void;
   /** 'unavailable': answer 503; 'unreachable': stop listening (connection refused); undefined: back. */
   outage(kind: 'unavailable' | 'unreachable' | undefined): Promise<void>;
-  /** Hold each answer this long after reading the request (a slow Slack). */
+  /** Post each accepted message at once but answer this much later (a slow Slack). */
   delayAnswers(ms: number): void;
   close(): Promise<void>;
 }
@@ -116,7 +116,6 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     if (unavailable) return answer(res, 503, 'service_unavailable');
     if (req.method !== 'POST') return answer(res, 405, 'invalid_method');
     if (!TOKEN.test(req.url ?? '')) return answer(res, 404, 'no_service');
@@ -133,6 +132,8 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
     const problems = blockKitProblems(payload);
     if (problems.length) return answer(res, 400, 'invalid_blocks', {}, problems);
     messages.push({ path: req.url!, payload: slackWebhookPayloadSchema.parse(payload), receivedAt: new Date() });
+    // Posted, but the answer is late (or lost, if the caller gives up or dies meanwhile).
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     answer(res, 200, 'ok');
   };
 

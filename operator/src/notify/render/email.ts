@@ -33,8 +33,18 @@ const join = (...parts: Part[]): Part => ({
   html: parts.map((p) => p.html).join(''),
   text: parts.map((p) => p.text).join(''),
 });
-const item = (icon: string, body: Part): Part => ({
-  html: `<tr><td style="padding:8px 10px 8px 0;vertical-align:top;font-size:18px">${icon}</td><td style="padding:8px 0;border-bottom:1px solid #eceef2">${body.html}</td></tr>`,
+/** Markers from the fonts every client has (emoji are missing in many, e.g. headless Chromium on Debian). */
+const MARKERS = {
+  done: { char: '✓', color: '#1a7f37' },
+  failed: { char: '✗', color: '#cf222e' },
+  question: { char: '?', color: '#9a6700' },
+  warning: { char: '!', color: '#9a6700' },
+  alert: { char: '!', color: '#cf222e' },
+  rising: { char: '↗', color: '#9a6700' },
+} as const;
+type Marker = keyof typeof MARKERS;
+const item = (marker: Marker, body: Part): Part => ({
+  html: `<tr><td style="padding:8px 10px 8px 0;vertical-align:top;width:22px"><span style="display:inline-block;width:20px;height:20px;line-height:20px;border-radius:10px;text-align:center;font-weight:700;font-size:13px;color:#ffffff;background:${MARKERS[marker].color}">${MARKERS[marker].char}</span></td><td style="padding:8px 0;border-bottom:1px solid #eceef2">${body.html}</td></tr>`,
   text: `- ${body.text}\n`,
 });
 
@@ -42,7 +52,7 @@ function itemOf(n: Notification, links: DashboardLinks): Part {
   switch (n.kind) {
     case 'StoryCompleted':
       return item(
-        '✅',
+        'done',
         join(
           a(links.story(n.story.namespace, n.story.name), storyLabel(n.story)),
           t(' — draft pull request '),
@@ -56,12 +66,12 @@ function itemOf(n: Notification, links: DashboardLinks): Part {
     case 'StoryFailed':
     case 'StoryStuck':
       return item(
-        n.kind === 'StoryFailed' ? '❌' : '⚠️',
+        n.kind === 'StoryFailed' ? 'failed' : 'warning',
         join(a(links.story(n.story.namespace, n.story.name), storyLabel(n.story)), t(` — ${n.reason}: ${n.message}`)),
       );
     case 'DecisionNeeded':
       return item(
-        '❓',
+        'question',
         join(
           t(`${n.decision.question} — `),
           a(links.decision(n.decision.id), 'answer it'),
@@ -77,7 +87,7 @@ function itemOf(n: Notification, links: DashboardLinks): Part {
     case 'BudgetExceeded':
       if (n.budget) {
         return item(
-          n.kind === 'BudgetExceeded' ? '🚨' : '📈',
+          n.kind === 'BudgetExceeded' ? 'alert' : 'rising',
           join(
             a(links.budget(n.budget.namespace, n.budget.name), `${n.budget.namespace}/${n.budget.name}`),
             t(
@@ -89,9 +99,9 @@ function itemOf(n: Notification, links: DashboardLinks): Part {
           ),
         );
       }
-      if (n.kind === 'BudgetThreshold' || !n.story) return item('🚨', t(n.message));
+      if (n.kind === 'BudgetThreshold' || !n.story) return item('alert', t(n.message));
       return item(
-        '🚨',
+        'alert',
         join(
           a(links.story(n.story.namespace, n.story.name), storyLabel(n.story)),
           t(
@@ -102,7 +112,7 @@ function itemOf(n: Notification, links: DashboardLinks): Part {
       );
     case 'RepeatedFailures':
       return item(
-        '🚨',
+        'alert',
         join(
           n.queue
             ? a(links.queue(n.queue.namespace, n.queue.name), `Queue ${n.queue.namespace}/${n.queue.name}`)
@@ -150,7 +160,7 @@ function summaryOf(s: Summary, links: DashboardLinks): Part {
     list(
       s.completed.map((c) =>
         item(
-          '✅',
+          'done',
           join(
             a(links.story(c.namespace, c.name), storyLabel(c)),
             ...(c.pullRequestURL ? [t(' — '), a(c.pullRequestURL, 'pull request')] : []),
@@ -164,7 +174,7 @@ function summaryOf(s: Summary, links: DashboardLinks): Part {
     list(
       s.failed.map((f) =>
         item(
-          '❌',
+          'failed',
           join(
             a(links.story(f.namespace, f.name), storyLabel(f)),
             t(` — ${f.reason ?? 'failed'} · ${localTime(f.at, s.timeZone)}`),
@@ -177,7 +187,7 @@ function summaryOf(s: Summary, links: DashboardLinks): Part {
     list(
       s.waiting.map((w) =>
         item(
-          '❓',
+          'question',
           join(
             a(links.decision(w.id), w.question),
             t(` (${w.namespace}/${w.name}, asked ${localTime(w.askedAt, s.timeZone)})`),

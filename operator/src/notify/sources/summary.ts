@@ -74,9 +74,9 @@ export async function summarize(
     (
       await db.query(
         `select d.id, d.namespace, d.name, d.question, d.asked_at from decision_queue d
-          where d.answered_at is null and d.asked_at < $2 and ($3::text[] = '{}' or d.namespace = any($3))
+          where d.answered_at is null and d.asked_at < $1 and ($2::text[] = '{}' or d.namespace = any($2))
           order by d.asked_at`,
-        range,
+        [period.end, namespaces],
       )
     ).rows,
   );

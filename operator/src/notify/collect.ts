@@ -28,15 +28,34 @@ async function inTransaction<T>(pool: pg.Pool, work: (db: pg.PoolClient) => Prom
   }
 }
 
+/** A failing source is read again after 1 s, 2 s, 4 s … up to a minute, not on every tick. */
+export class SourceBackoff {
+  private readonly failures = new Map<string, { count: number; retryAt: number }>();
+  due(source: string, now: Date): boolean {
+    return (this.failures.get(source)?.retryAt ?? 0) <= now.getTime();
+  }
+  failed(source: string, now: Date): string {
+    const count = (this.failures.get(source)?.count ?? 0) + 1;
+    const retryAt = now.getTime() + Math.min(1000 * 2 ** (count - 1), 60_000);
+    this.failures.set(source, { count, retryAt });
+    return new Date(retryAt).toISOString();
+  }
+  succeeded(source: string): void {
+    this.failures.delete(source);
+  }
+}
+
 /** Reads each source into the outbox; returns how many rows were added per source. */
 export async function collectNotifications(
   pool: pg.Pool,
   sources: NotificationSource[],
   context: SourceContext,
   logger: Logger,
+  backoff: SourceBackoff = new SourceBackoff(),
 ): Promise<Record<string, number>> {
   const added: Record<string, number> = {};
   for (const source of sources) {
+    if (!backoff.due(source.name, context.now)) continue;
     try {
       const n = await inTransaction(pool, async (db) => {
         const found = await source.collect(db, context);
@@ -46,9 +65,11 @@ export async function collectNotifications(
         return addToOutbox(db, entries);
       });
       if (n) added[source.name] = n;
+      backoff.succeeded(source.name);
     } catch (error) {
       // One broken source (a record that does not parse) must not silence the others.
-      logger.error({ err: error, source: source.name }, 'notification source failed; retrying on the next tick');
+      const retryAt = backoff.failed(source.name, context.now);
+      logger.error({ err: error, source: source.name, retryAt }, 'notification source failed');
     }
   }
   return added;

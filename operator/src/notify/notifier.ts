@@ -14,7 +14,7 @@ import type { Logger } from '../log.ts';
 import { emailTransport } from './channels/email.ts';
 import { slackTransport } from './channels/slack.ts';
 import type { Transport } from './channels/transport.ts';
-import { collectNotifications, planOutbox } from './collect.ts';
+import { SourceBackoff, collectNotifications, planOutbox } from './collect.ts';
 import { deliveryCounts, recoverExpiredClaims } from './deliveries.ts';
 import type { QueueSchedule, RecipientPolicy } from './plan.ts';
 import { dashboardLinks } from './render/links.ts';
@@ -130,10 +130,11 @@ export function setupNotifier(manager: Manager, registry: Registry, deps: Notifi
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
   const pollMs = config.pollSeconds * 1000;
+  const sourceBackoff = new SourceBackoff();
 
   const tick = async (): Promise<Date | undefined> => {
     const now = new Date();
-    const added = await collectNotifications(deps.pool, SOURCES, { now, recipients }, log);
+    const added = await collectNotifications(deps.pool, SOURCES, { now, recipients }, log, sourceBackoff);
     if (Object.keys(added).length) log.debug({ added }, 'notifications added to the outbox');
     const plan = await planOutbox(deps.pool, { now, recipients: policies, queues: queueSchedules(workQueues.list()) });
     if (plan?.deliveries.length || plan?.suppressed.length) {

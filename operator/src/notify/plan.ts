@@ -12,7 +12,7 @@ import {
 } from '@nightshift/crds/contract';
 import { batchDueAt, messagesOf } from './batch.ts';
 import { quietUntil, type QuietHours, type QuietWindow } from './quiet.ts';
-import { repeatOf, type Delivered } from './repeat.ts';
+import { latestByFingerprint, repeatOf, type Delivered } from './repeat.ts';
 
 export interface PendingItem {
   id: string;
@@ -105,7 +105,19 @@ export function planDeliveries(snapshot: PlanSnapshot): DeliveryPlan {
       for (const item of items) plan.suppressed.push({ id: item.id, reason: 'NoRecipient' });
       continue;
     }
-    const delivered = snapshot.delivered.filter((d) => d.recipient === name);
+    const delivered = latestByFingerprint(snapshot.delivered.filter((d) => d.recipient === name));
+    // Do-not-disturb depends on the recipient and the windows only: decided once per set of windows.
+    const quietCache = new Map<string, ReturnType<typeof quietUntil>>();
+    const quietFor = (windows: QuietWindow[]) => {
+      const key = windows.map((w) => `${w.start.getTime()}-${w.end.getTime()}`).join(',');
+      if (!quietCache.has(key)) {
+        quietCache.set(
+          key,
+          quietUntil(now, windows, policy.quietHours && { hours: policy.quietHours, timeZone: policy.timeZone }),
+        );
+      }
+      return quietCache.get(key);
+    };
     const seen = new Set<string>();
     const ready: PendingItem[] = [];
     for (const item of items) {
@@ -119,13 +131,7 @@ export function planDeliveries(snapshot: PlanSnapshot): DeliveryPlan {
       }
       seen.add(item.fingerprint);
       const quiet =
-        item.severity === 'critical'
-          ? undefined
-          : quietUntil(
-              now,
-              blackoutsFor(item.notification, snapshot.queues),
-              policy.quietHours && { hours: policy.quietHours, timeZone: policy.timeZone },
-            );
+        item.severity === 'critical' ? undefined : quietFor(blackoutsFor(item.notification, snapshot.queues));
       if (quiet) {
         plan.held.push({ id: item.id, until: quiet.until, reason: quiet.reason });
         wake(quiet.until);

@@ -5,13 +5,23 @@ export interface Delivered {
   decidedAt: Date;
 }
 
-/** The earlier delivery this item would repeat, if it falls within repeatSeconds of it. */
+/** The latest delivery of each fingerprint, for repeatOf. */
+export function latestByFingerprint(delivered: Delivered[]): Map<string, Date> {
+  const latest = new Map<string, Date>();
+  for (const d of delivered) {
+    const seen = latest.get(d.fingerprint);
+    if (!seen || d.decidedAt > seen) latest.set(d.fingerprint, d.decidedAt);
+  }
+  return latest;
+}
+
+/** When the earlier delivery this item would repeat was made, if it falls within repeatSeconds. */
 export function repeatOf(
   item: { fingerprint: string },
-  delivered: Delivered[],
+  latest: ReadonlyMap<string, Date>,
   repeatSeconds: number,
   now: Date,
-): Delivered | undefined {
-  const since = now.getTime() - repeatSeconds * 1000;
-  return delivered.find((d) => d.fingerprint === item.fingerprint && d.decidedAt.getTime() > since);
+): Date | undefined {
+  const at = latest.get(item.fingerprint);
+  return at && at.getTime() > now.getTime() - repeatSeconds * 1000 ? at : undefined;
 }

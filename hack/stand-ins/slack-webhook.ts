@@ -116,7 +116,7 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    if (unavailable) return answer(res, 503, 'service_unavailable');
+    if (unavailable) return answer(res, 503, 'service_unavailable', { connection: 'close' });
     if (req.method !== 'POST') return answer(res, 405, 'invalid_method');
     if (!TOKEN.test(req.url ?? '')) return answer(res, 404, 'no_service');
     if (limit && ++limit.count % limit.every === 0) {
@@ -138,9 +138,12 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
   };
 
   const sockets = new Set<Socket>();
+  let inFlight = 0;
   let http: ReturnType<typeof createHttpServer> | undefined;
   const listen = async (port: number) => {
     http = createHttpServer((req, res) => {
+      inFlight++;
+      res.on('close', () => inFlight--);
       handle(req, res).catch((error: Error) => answer(res, 500, error.message));
     });
     http.on('connection', (socket) => {
@@ -153,11 +156,16 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
     });
     return (http.address() as { port: number }).port;
   };
+  // Shuts down as a server does: no new connections, requests in flight answered, then every socket closed.
   const stop = async () => {
     const server: Server | ReturnType<typeof createHttpServer> | undefined = http;
     http = undefined;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    (server as ReturnType<typeof createHttpServer>).closeIdleConnections();
+    for (let waited = 0; inFlight > 0 && waited < 30_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await closed;
   };
   const port = await listen(options.port ?? (await freeLoopbackPort()));
 

@@ -147,7 +147,7 @@ async function main() {
         `insert into execution_events (story_uid, source, type, message, data) values ($1, 'runner', 'ToolCall', $2, $3)`,
         [uid, `bench ${i}`, JSON.stringify({ tool: 'read_file', ok: true, durationMs: 1 })],
       );
-      committing = performance.now(); // the event enters the change log at commit (ADR 0003)
+      committing = performance.now(); // the event enters the change log at commit (ADR 0005)
       await client.query('commit');
     } finally {
       client.release();

@@ -6,6 +6,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { RESOURCES } from '@nightshift/crds/contract';
 import { admitByQueue } from './admission/admission.ts';
+import { ConfigError } from './config/load.ts';
 import { redactConfig } from './config/redact.ts';
 import type { OperatorConfig } from './config/schema.ts';
 import { storyBudgets, withBudgetAdmission } from './budget/story-budgets.ts';
@@ -17,6 +18,8 @@ import { openDatabase } from './database.ts';
 import { EventRecorder, Manager, RestClient, reuseConnections } from './kube/index.ts';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
+import { setupNotifier } from './notify/notifier.ts';
+import { notificationsDashboardURL, readNotifierSecrets } from './notify/secrets.ts';
 import { claimPidFile, releasePidFile } from './pid-file.ts';
 import { startDaemonRun } from './records/daemon-runs.ts';
 import { storyPodSettings } from './storyrun/resources.ts';
@@ -26,6 +29,18 @@ const HEARTBEAT_SECONDS = 30;
 
 export async function runOperator(config: OperatorConfig): Promise<number> {
   const logger = createLogger(config.logLevel, { identity: config.identity });
+  let notifier;
+  try {
+    // Secrets are files a Secret is mounted as: read (and checked) before anything starts.
+    notifier = {
+      secrets: readNotifierSecrets(config.notifications),
+      dashboardURL: notificationsDashboardURL(config.notifications, config.runner.dashboardURL),
+    };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`nightshift-operator: ${error.message}`);
+    return 78; // EX_CONFIG
+  }
   claimPidFile(config.pidFile);
   const metrics = createMetrics();
 
@@ -138,6 +153,14 @@ export async function runOperator(config: OperatorConfig): Promise<number> {
     event: (object, type, reason, note) => events.record(object, { type, reason, note }),
     enqueueStoryRun: (key) => storyRunController.enqueue(key),
     metrics,
+    logger,
+  });
+
+  setupNotifier(manager, metrics.registry, {
+    pool: db.pool,
+    config: config.notifications,
+    ...notifier,
+    claimer: `${config.identity}/${daemonRun.id}`,
     logger,
   });
 

@@ -132,5 +132,7 @@ export const operatorEventDataSchema = z.looseObject({
   phase: storyRunPhaseSchema.optional(),
   attempt: z.int().min(0).optional(),
   generation: z.int().optional(),
+  /** The transition that finished the story (its phase is then Succeeded, Failed or Aborted). */
+  completes: z.boolean().optional(),
 });
 export type OperatorEventData = z.infer<typeof operatorEventDataSchema>;

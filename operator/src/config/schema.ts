@@ -2,6 +2,7 @@
 // overridden by environment variables. Nothing else reads process.env.
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { notificationsSchema } from './notifications.ts';
 
 /** Where local state (the embedded database) lives: the Postgres user cannot enter /root, so root uses /var/lib. */
 export function defaultStateDir(): string {
@@ -175,6 +176,7 @@ export const configSchema = z.object({
       volumeSeconds: seconds(0).describe('Keep a finished story worktree volume this long'),
     })
     .prefault({}),
+  notifications: notificationsSchema,
 });
 
 export type OperatorConfig = z.infer<typeof configSchema>;

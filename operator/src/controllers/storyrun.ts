@@ -112,7 +112,7 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
     const storyRun = parsed.data;
     const uid = storyRun.metadata.uid!;
 
-    // No finalizer (ADR 0003): pods and volume go with their owner, the orphan
+    // No finalizer (ADR 0004): pods and volume go with their owner, the orphan
     // sweep closes the records. StoryRuns made by an older operator still carry
     // one: finish its work when they are deleted, drop it otherwise.
     if (storyRun.metadata.finalizers?.includes(STORYRUN_FINALIZER)) {
@@ -204,7 +204,12 @@ export function storyRunReconciler(deps: StoryRunReconcilerDeps) {
         type: t.reason,
         step: status.step,
         message: t.message,
-        data: { phase: status.phase, attempt: status.attempt, generation: storyRun.metadata.generation },
+        data: {
+          phase: status.phase,
+          attempt: status.attempt,
+          generation: storyRun.metadata.generation,
+          ...(t.completes ? { completes: true } : {}),
+        },
         idempotencyKey: `operator:${uid}:g${storyRun.metadata.generation}:a${status.attempt ?? 0}:${t.reason}`,
       });
       if (!fresh) continue;

@@ -50,6 +50,8 @@ export interface Transition {
   warning?: boolean;
   /** false: recorded only, because another transition of the same reconcile already says it in an Event (one API write fewer). */
   event?: false;
+  /** This transition finished the story (Succeeded, Failed or Aborted). */
+  completes?: boolean;
 }
 
 /** Why the story is paused, complete or stalled, for its Conditions. */
@@ -174,7 +176,7 @@ export class PlanDraft {
     this.next(phase, message);
     this.status.completedAt ??= this.now.toISOString();
     this.reasons.complete = reason;
-    this.transitions.push({ reason, message, warning });
+    this.transitions.push({ reason, message, warning, completes: true });
   }
 
   transition(reason: string, message: string, warning = false, { event = true } = {}): void {

@@ -64,7 +64,7 @@ export const budgetChangeRows = defineTable('budget_changes', budgetChangeRowSch
 
 export const budgetAlertRowSchema = z.object({
   id: bigintId,
-  budget_key: z.string(),
+  budget_key: z.string().regex(/^[^/]+\/[^/]+$/, "expected '<namespace>/<name>'"),
   scope: z.enum(BUDGET_PERIOD_SCOPES),
   period_start: timestampColumn,
   kind: z.enum(BUDGET_ALERT_KINDS),

@@ -2,7 +2,7 @@
 // NOTIFY on a dedicated connection that reconnects, with a slow periodic
 // read in case a notification is lost) and hands each change, in order and
 // once, to its listeners (the WebSocket hub). Replays read the same rows.
-// Because seq numbers are taken in commit order (ADR 0003), "everything
+// Because seq numbers are taken in commit order (ADR 0005), "everything
 // after N" is a plain `seq > N`: nothing can commit behind a reader.
 import {
   CHANGE_LOG_COLUMNS,

@@ -1,4 +1,4 @@
-// The notifier's outbox (operator/migrations/1737000000000_notifications.sql):
+// The notifier's outbox (operator/migrations/1739000000000_notifications.sql):
 // notification_outbox holds one row per notification and recipient,
 // notification_deliveries one row per message sent (or to be sent).
 import { z } from 'zod';

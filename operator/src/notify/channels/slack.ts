@@ -70,9 +70,11 @@ export function slackTransport(options: {
     if (!url) throw new Error(`no Slack webhook URL for recipient ${recipient}`);
     const fetchRecordingRetryAfter: FetchFunction = async (input, init) => {
       const response = await fetch(input, init as RequestInit);
-      const header = Number(response.headers.get('retry-after'));
-      if (Number.isFinite(header) && header >= 0) retryAfter.set(recipient, header);
-      else retryAfter.delete(recipient);
+      retryAfter.delete(recipient);
+      const header = response.headers.get('retry-after');
+      // No header is no advice (Number(null) would read as "retry at once, and hold the rest").
+      const seconds = header === null || header.trim() === '' ? NaN : Number(header);
+      if (Number.isFinite(seconds) && seconds >= 0) retryAfter.set(recipient, seconds);
       return response;
     };
     hook = new IncomingWebhook(url, {

@@ -38,7 +38,7 @@ const environmentSchema = z.object({
     .int()
     .min(1024)
     .default(4 * 1024 * 1024)
-    .describe('A WebSocket client with more unsent than this is dropped'),
+    .describe('A WebSocket client with more unsent than this leaves the live stream and catches up from the log'),
   NIGHTSHIFT_DASHBOARD_AUTH_FAILURES: z.coerce
     .number()
     .int()

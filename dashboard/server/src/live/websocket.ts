@@ -3,9 +3,12 @@
 // <token>`), never in the URL. A client subscribes with the last seq it has:
 // it gets everything after it from the change log first, then live changes —
 // each seq once and in order, across reconnects and server restarts. A
-// client that cannot keep up (more than maxBufferedBytes unsent) is dropped,
-// so it never holds back the others; heartbeats (a ping, and a message with
-// the current seq) find dead connections and tell live ones where we are.
+// client with more than maxBufferedBytes unsent falls behind: it leaves the
+// live broadcast and catches up from the change log at its own pace, so it
+// never holds back the others and a burst bigger than the buffer drops no
+// one; a client that does not drain (or answer pings) meanwhile is dropped.
+// Heartbeats (a ping, and a message with the current seq) find dead
+// connections and tell live ones where we are.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -57,7 +60,7 @@ export class WebSocketHub {
   private readonly logger: Logger;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
-  /** Clients dropped for being slow, since start (for /metrics and tests). */
+  /** Clients dropped for not keeping up (not draining, or silent while behind), since start. */
   dropped = 0;
 
   constructor(options: WebSocketHubOptions) {
@@ -204,13 +207,35 @@ export class WebSocketHub {
       if (!client.live) continue;
       for (const change of changes) {
         if (change.seq <= client.last) continue;
+        if (client.socket.bufferedAmount > this.options.maxBufferedBytes) {
+          this.fallBehind(client);
+          break;
+        }
         client.last = change.seq;
         if (!matches(client.filter, change)) continue;
         let text = texts.get(change);
         if (text === undefined) texts.set(change, (text = JSON.stringify(change)));
-        if (!this.sendText(client, text)) break;
+        this.sendText(client, text);
       }
     }
+  }
+
+  /** Off the live broadcast: once its buffer drains, the change log from its last seq, at its pace. */
+  private fallBehind(client: Client): void {
+    client.live = false;
+    const subscription = client.subscription;
+    this.logger.debug(
+      { token: client.tokenName, buffered: client.socket.bufferedAmount, seq: client.last },
+      'a WebSocket client fell behind; it catches up from the change log',
+    );
+    void (async () => {
+      await this.drained(client);
+      if (client.subscription !== subscription || client.socket.readyState !== client.socket.OPEN) return;
+      await this.replay(client, client.last);
+    })().catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'catching a WebSocket client up failed; dropping it');
+      this.drop(client, 'catching up failed');
+    });
   }
 
   private deliver(client: Client, change: ChangeMessage): void {
@@ -223,21 +248,18 @@ export class WebSocketHub {
     this.sendText(client, JSON.stringify(message));
   }
 
-  /** false once the client is dropped. */
-  private sendText(client: Client, text: string): boolean {
-    if (client.socket.readyState !== client.socket.OPEN) return false;
-    if (client.socket.bufferedAmount > this.options.maxBufferedBytes) {
-      this.dropped++;
-      this.logger.warn(
-        { token: client.tokenName, buffered: client.socket.bufferedAmount },
-        'dropping a WebSocket client that does not keep up',
-      );
-      this.clients.delete(client);
-      client.socket.terminate();
-      return false;
-    }
-    client.socket.send(text);
-    return true;
+  private sendText(client: Client, text: string): void {
+    if (client.socket.readyState === client.socket.OPEN) client.socket.send(text);
+  }
+
+  private drop(client: Client, why: string): void {
+    this.dropped++;
+    this.logger.warn(
+      { token: client.tokenName, buffered: client.socket.bufferedAmount, seq: client.last, why },
+      'dropping a WebSocket client that does not keep up',
+    );
+    this.clients.delete(client);
+    client.socket.terminate();
   }
 
   /** A replay goes at the client's pace, and gives up on one that does not read at all. */
@@ -247,11 +269,7 @@ export class WebSocketHub {
       client.socket.readyState === client.socket.OPEN &&
       client.socket.bufferedAmount > this.options.maxBufferedBytes / 2
     ) {
-      if (Date.now() > deadline) {
-        this.dropped++;
-        client.socket.terminate();
-        return;
-      }
+      if (Date.now() > deadline) return this.drop(client, 'its buffer did not drain in 30 s');
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -260,8 +278,10 @@ export class WebSocketHub {
     const message = JSON.stringify({ type: 'heartbeat', seq: this.options.feed.head, at: new Date().toISOString() });
     for (const client of this.clients) {
       if (!client.alive) {
-        this.clients.delete(client);
-        client.socket.terminate();
+        if (client.live || client.subscription === 0) {
+          this.clients.delete(client);
+          client.socket.terminate();
+        } else this.drop(client, 'no answer to pings while behind');
         continue;
       }
       client.alive = false;

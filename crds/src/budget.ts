@@ -7,8 +7,11 @@ import { weekdaySchema } from './workqueue.ts';
 export const extensionSchema = z
   .object({
     amountUSD: moneySchema('Extra spending allowed'),
-    period: z.enum(['Today', 'ThisWeek']).default('Today'),
-    reason: z.string().min(1).max(1024),
+    period: z
+      .enum(['Today', 'ThisWeek'])
+      .default('Today')
+      .meta({ description: 'The period the extra amount applies to.' }),
+    reason: z.string().min(1).max(1024).meta({ description: 'Why it was granted; kept in the audit.' }),
     grantedAt: z.iso.datetime({ offset: true }).optional().meta({
       description: 'When granted; the extension applies to the period containing this instant (defaults to creation).',
     }),
@@ -23,11 +26,15 @@ export const budgetSpecSchema = z
     weeklyLimitUSD: moneySchema('Spending limit per week').optional(),
     alertThreshold: z.number().default(0.8).meta({ description: 'Fraction of a limit (0..1) that raises a warning.' }),
     timezone: z.string().min(1).max(64).default('UTC').meta({ description: 'IANA time zone the periods follow.' }),
-    weekStartsOn: weekdaySchema.default('Monday'),
-    extensions: z.array(extensionSchema).max(100).default([]),
+    weekStartsOn: weekdaySchema.default('Monday').meta({ description: 'First day of the week of weeklyLimitUSD.' }),
+    extensions: z.array(extensionSchema).max(100).default([]).meta({
+      description:
+        'One-off extra allowances for today or this week; each waits for its confirmation like a raised limit.',
+    }),
   })
-  .meta(
-    cel(
+  .meta({
+    description: "Daily and weekly spending limits in the Budget's time zone, shared by every story that draws on it.",
+    ...cel(
       {
         rule: '!has(self.dailyLimitUSD) || self.dailyLimitUSD >= 0.0',
         message: 'dailyLimitUSD must be at least 0',
@@ -44,26 +51,36 @@ export const budgetSpecSchema = z
         fieldPath: '.alertThreshold',
       },
     ),
-  );
+  });
 export type BudgetSpec = z.infer<typeof budgetSpecSchema>;
 
-export const budgetStatusSchema = z.object({
-  spentTodayUSD: z.number().optional(),
-  spentThisWeekUSD: z.number().optional(),
-  reservedUSD: z.number().optional().meta({ description: 'Held by model calls in flight (USD).' }),
-  remainingTodayUSD: z.number().optional(),
-  state: z.enum(['Ok', 'Warning', 'Exceeded']).optional(),
-  periodResetsAt: z.iso.datetime({ offset: true }).optional().meta({ description: 'When the current day ends.' }),
-  projectedTodayUSD: z.number().optional().meta({ description: "Today's spend rate so far, extrapolated to its end." }),
-  projectedWeekUSD: z.number().optional(),
-  pendingIncrease: z
-    .string()
-    .optional()
-    .meta({ description: 'A raised limit or an extension waiting for its confirmation annotation.' }),
-  estimateMeanErrorUSD: z.number().optional().meta({ description: 'How far cost estimates were off, on average.' }),
-  conditions: conditionsSchema.optional(),
-  observedGeneration: z.int().optional(),
-});
+export const budgetStatusSchema = z
+  .object({
+    spentTodayUSD: z.number().optional().meta({ description: "Spent today, in the Budget's time zone (USD)." }),
+    spentThisWeekUSD: z.number().optional().meta({ description: 'Spent this week (USD).' }),
+    reservedUSD: z.number().optional().meta({ description: 'Held by model calls in flight (USD).' }),
+    remainingTodayUSD: z.number().optional().meta({ description: "What today's limit still allows (USD)." }),
+    state: z.enum(['Ok', 'Warning', 'Exceeded']).optional().meta({
+      description: 'Ok; Warning past alertThreshold of a limit; Exceeded: nothing more is admitted or spent.',
+    }),
+    periodResetsAt: z.iso.datetime({ offset: true }).optional().meta({ description: 'When the current day ends.' }),
+    projectedTodayUSD: z
+      .number()
+      .optional()
+      .meta({ description: "Today's spend rate so far, extrapolated to its end." }),
+    projectedWeekUSD: z
+      .number()
+      .optional()
+      .meta({ description: "This week's spend rate so far, extrapolated to its end (USD)." }),
+    pendingIncrease: z
+      .string()
+      .optional()
+      .meta({ description: 'A raised limit or an extension waiting for its confirmation annotation.' }),
+    estimateMeanErrorUSD: z.number().optional().meta({ description: 'How far cost estimates were off, on average.' }),
+    conditions: conditionsSchema.optional(),
+    observedGeneration: z.int().optional().meta({ description: 'The spec generation this status describes.' }),
+  })
+  .meta({ description: 'What the operator observed: spend, state and projections.' });
 
 export const budgetSchema = z.object({
   apiVersion: z.literal('nightshift.dev/v1alpha1'),

@@ -11,19 +11,25 @@ const reasonPattern = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
 
 export const conditionSchema = z.object({
   type: z.string().min(1).max(316).meta({ description: 'Type of condition in CamelCase, e.g. Ready.' }),
-  status: z.enum(['True', 'False', 'Unknown']),
+  status: z.enum(['True', 'False', 'Unknown']).meta({ description: 'True, False or Unknown.' }),
   reason: z.string().min(1).max(1024).regex(reasonPattern).meta({
     description: 'A CamelCase word a script can match: why the condition last changed.',
   }),
   message: z.string().max(32768).default('').meta({ description: 'Human-readable detail.' }),
-  lastTransitionTime: z.iso.datetime(),
-  observedGeneration: z.int().min(0).optional(),
+  lastTransitionTime: z.iso.datetime().meta({ description: 'When the status last changed.' }),
+  observedGeneration: z
+    .int()
+    .min(0)
+    .optional()
+    .meta({ description: 'The spec generation the condition was set from.' }),
 });
 export type Condition = z.infer<typeof conditionSchema>;
 
-export const conditionsSchema = z
-  .array(conditionSchema)
-  .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] });
+export const conditionsSchema = z.array(conditionSchema).meta({
+  description: 'The latest observations of the object, one per type (kubectl describe shows them).',
+  'x-kubernetes-list-type': 'map',
+  'x-kubernetes-list-map-keys': ['type'],
+});
 
 /** Metadata as the API server returns it; only the fields Nightshift reads are typed. */
 export const objectMetaSchema = z.looseObject({

@@ -33,4 +33,26 @@ describe('generated CRD manifests', () => {
     assert.ok(rules.includes('confidenceThreshold must be within 0..1'));
     assert.deepEqual(spec.properties.decisions['x-kubernetes-list-map-keys'], ['id']);
   });
+
+  it('describes every field of spec and status, so kubectl explain never prints <no description>', () => {
+    const missing: string[] = [];
+    const walk = (node: Record<string, unknown>, path: string) => {
+      if (!node.description) missing.push(path);
+      for (const [name, child] of Object.entries((node.properties ?? {}) as Record<string, Record<string, unknown>>)) {
+        walk(child, `${path}.${name}`);
+      }
+      // A list's or a map's items are described by the field that holds them (kubectl explain shows that one).
+      const items = (node.items ?? node.additionalProperties) as Record<string, unknown> | undefined;
+      if (items && typeof items === 'object' && items.properties) {
+        for (const [name, child] of Object.entries(items.properties as Record<string, Record<string, unknown>>)) {
+          walk(child, `${path}[].${name}`);
+        }
+      }
+    };
+    for (const crd of renderManifests().map(({ yaml }) => parse(yaml))) {
+      const root = crd.spec.versions[0].schema.openAPIV3Schema;
+      for (const part of ['spec', 'status']) walk(root.properties[part], `${crd.spec.names.kind}.${part}`);
+    }
+    assert.deepEqual(missing, [], `fields without a description (add .meta({ description }) in crds/src)`);
+  });
 });

@@ -33,16 +33,23 @@ export const storySchema = z
       .max(63)
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
       .meta({ description: 'Story identifier; names the branch nightshift/<id>.' }),
-    title: z.string().min(1).max(200),
-    description: z.string().max(65536).default(''),
-    acceptanceCriteria: z.array(z.string().max(4096)).max(100).default([]),
+    title: z.string().min(1).max(200).meta({ description: 'One-line title; also the pull request title.' }),
+    description: z.string().max(65536).default('').meta({ description: "What to build (markdown): the agent's task." }),
+    acceptanceCriteria: z.array(z.string().max(4096)).max(100).default([]).meta({
+      description: 'What the change must do; given to the agent and the review, and listed in the pull request.',
+    }),
   })
   .meta({ description: 'The story to work. Immutable once created.' });
 
 export const repositorySchema = z
   .object({
     url: z.string().min(1).max(2048).meta({ description: 'Git URL the runner clones and pushes to (https or file).' }),
-    baseBranch: z.string().min(1).max(255).default('main'),
+    baseBranch: z
+      .string()
+      .min(1)
+      .max(255)
+      .default('main')
+      .meta({ description: 'Branch the work starts from and the pull request targets.' }),
     credentialsSecretRef: secretKeyRefSchema
       .optional()
       .meta({ description: 'Secret holding a token for git and the forge API (key defaults to "token").' }),
@@ -51,8 +58,12 @@ export const repositorySchema = z
         apiURL: z.string().max(2048).optional().meta({
           description: 'GitHub API base URL; api.github.com by default, GitHub Enterprise uses https://host/api/v3.',
         }),
-        owner: z.string().max(255).optional(),
-        repo: z.string().max(255).optional(),
+        owner: z
+          .string()
+          .max(255)
+          .optional()
+          .meta({ description: 'Repository owner (user or organization) on the forge.' }),
+        repo: z.string().max(255).optional().meta({ description: 'Repository name on the forge.' }),
       })
       .optional()
       .meta({ description: 'Where to open the draft pull request; derived from the URL when it is a GitHub URL.' }),
@@ -71,13 +82,22 @@ export const agentSchema = z
       .enum(['anthropic', 'openai'])
       .optional()
       .meta({ description: 'Model provider for the langchain backend.' }),
-    model: z.string().max(255).optional(),
+    model: z
+      .string()
+      .max(255)
+      .optional()
+      .meta({ description: 'Model the langchain backend calls, e.g. claude-sonnet-4-5 or gpt-4.1.' }),
     baseURL: z
       .string()
       .max(2048)
       .optional()
       .meta({ description: 'Provider base URL (any OpenAI-compatible endpoint).' }),
-    maxTurns: z.int().min(1).max(1000).default(30),
+    maxTurns: z
+      .int()
+      .min(1)
+      .max(1000)
+      .default(30)
+      .meta({ description: 'Model calls the agent may make in one step before it gives up.' }),
     maxTokensPerCall: z.int().min(1).max(200000).default(4096).meta({
       description: 'max_tokens sent with every model call; bounds the cost reserved before each call.',
     }),
@@ -86,8 +106,9 @@ export const agentSchema = z
       .optional()
       .meta({ description: 'Secret with the provider API key (key defaults to "apiKey").' }),
   })
-  .meta(
-    cel(
+  .meta({
+    description: 'The coding agent that works the story.',
+    ...cel(
       {
         rule: "self.backend != 'cli' || has(self.command) && size(self.command) > 0",
         message: 'agent.command is required when agent.backend is cli',
@@ -102,14 +123,19 @@ export const agentSchema = z
           'agent.credentialsSecretRef is required when agent.backend is langchain: name the Secret that holds the provider API key',
       },
     ),
-  );
+  });
 
 export const verifySchema = z.object({
   command: z
     .array(z.string())
     .min(1)
     .meta({ description: 'Test/lint command run in the worktree, e.g. ["npm","test"].' }),
-  timeoutSeconds: z.int().min(1).max(86400).default(600),
+  timeoutSeconds: z
+    .int()
+    .min(1)
+    .max(86400)
+    .default(600)
+    .meta({ description: 'The verify command is stopped after this long; that counts as a failed verification.' }),
   maxAttempts: z
     .int()
     .min(1)
@@ -121,7 +147,7 @@ export const verifySchema = z.object({
 export const decisionAnswerSchema = z.object({
   id: z.string().min(1).max(253).meta({ description: 'The id of status.pendingDecision this answers.' }),
   choice: z.string().min(1).max(1024).meta({ description: 'One of the offered options (or free text where allowed).' }),
-  comment: z.string().max(65536).optional(),
+  comment: z.string().max(65536).optional().meta({ description: 'Guidance for the agent, passed on with the choice.' }),
 });
 export type DecisionAnswer = z.infer<typeof decisionAnswerSchema>;
 
@@ -143,7 +169,9 @@ export const storyRunSpecSchema = z
       description: "Name of a Budget in the same namespace this story also draws on, besides its queue's.",
     }),
     agent: agentSchema.default({ backend: 'scripted', maxTurns: 30, maxTokensPerCall: 4096 }),
-    verify: verifySchema.optional(),
+    verify: verifySchema
+      .optional()
+      .meta({ description: 'How the change is checked in the worktree; without it the story is not verified.' }),
     maxCostUSD: moneySchema('Hard cost cap for this story').optional(),
     confidenceThreshold: z.number().default(0.8).meta({
       description: 'Below this confidence (0..1) a gate pauses the story for a human.',
@@ -154,30 +182,44 @@ export const storyRunSpecSchema = z
       .max(20)
       .default(2)
       .meta({ description: 'Failed pods retried before the story fails.' }),
-    paused: z.boolean().default(false),
+    paused: z.boolean().default(false).meta({
+      description: 'true stops the story (see pauseMode); false again resumes it from its checkpoint in a new pod.',
+    }),
     pauseMode: z.enum(['Graceful', 'Immediate']).default('Graceful').meta({
       description: 'Graceful: finish the current step and checkpoint; Immediate: stop the pod now.',
     }),
     abort: z
       .object({
-        requested: z.boolean().default(false),
+        requested: z
+          .boolean()
+          .default(false)
+          .meta({ description: 'true ends the story: its pod stops and it ends Aborted.' }),
         keepWork: z
           .boolean()
           .default(false)
           .meta({ description: 'Push the work-in-progress branch before cleaning up.' }),
       })
       .default({ requested: false, keepWork: false })
-      .meta(
-        cel({ rule: '!oldSelf.requested || self.requested', message: 'an abort cannot be withdrawn once requested' }),
-      ),
+      .meta({
+        description: 'End the story for good; an abort cannot be withdrawn.',
+        ...cel({
+          rule: '!oldSelf.requested || self.requested',
+          message: 'an abort cannot be withdrawn once requested',
+        }),
+      }),
     decisions: z
       .array(decisionAnswerSchema)
       .max(200)
       .default([])
-      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['id'] }),
+      .meta({
+        description: 'Answers to the questions the story asked (status.pendingDecision), one per decision id.',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['id'],
+      }),
   })
-  .meta(
-    cel(
+  .meta({
+    description: 'What the user asks for; kubectl patch and the dashboard edit these fields.',
+    ...cel(
       {
         rule: '!has(self.maxCostUSD) || self.maxCostUSD >= 0.0',
         message: 'maxCostUSD must be at least 0',
@@ -189,43 +231,74 @@ export const storyRunSpecSchema = z
         fieldPath: '.confidenceThreshold',
       },
     ),
-  );
+  });
 export type StoryRunSpec = z.infer<typeof storyRunSpecSchema>;
 
 export const pendingDecisionSchema = z.object({
-  id: z.string(),
-  kind: decisionKindSchema.default('Decision'),
-  step: z.string().optional(),
-  question: z.string(),
+  id: z.string().meta({ description: 'Answer with this id in spec.decisions.' }),
+  kind: decisionKindSchema.default('Decision').meta({
+    description: 'Decision: the agent asked; ConfidenceGate: the confidence fell below spec.confidenceThreshold.',
+  }),
+  step: z.string().optional().meta({ description: 'The workflow step that asked.' }),
+  question: z.string().meta({ description: 'The question to answer.' }),
   context: z.string().default('').meta({ description: 'Everything a human needs to decide (markdown).' }),
-  options: z.array(z.string()).default([]),
-  recommendation: z.string().optional(),
-  askedAt: z.iso.datetime().optional(),
+  options: z
+    .array(z.string())
+    .default([])
+    .meta({ description: 'The choices offered; spec.decisions[].choice names one.' }),
+  recommendation: z.string().optional().meta({ description: 'The option the agent recommends.' }),
+  askedAt: z.iso.datetime().optional().meta({ description: 'When it was asked.' }),
 });
 export type PendingDecision = z.infer<typeof pendingDecisionSchema>;
 
-export const storyRunStatusSchema = z.object({
-  phase: storyRunPhaseSchema.optional(),
-  step: z.string().optional().meta({ description: 'The workflow step in progress or last completed.' }),
-  conditions: conditionsSchema.optional(),
-  podName: z.string().optional(),
-  workVolume: z.string().optional().meta({ description: 'The PVC holding the worktree.' }),
-  attempt: z.int().min(0).optional().meta({ description: 'Pods started for this story so far.' }),
-  failures: z.int().min(0).optional().meta({ description: 'Pods that failed; retried up to spec.backoffLimit.' }),
-  retryAfter: z.iso.datetime().optional(),
-  branch: z.string().optional(),
-  costUSD: z.number().optional(),
-  startedAt: z.iso.datetime().optional(),
-  completedAt: z.iso.datetime().optional(),
-  pullRequest: z.object({ url: z.string(), number: z.int() }).optional(),
-  pendingDecision: pendingDecisionSchema.optional(),
-  confidence: z.number().optional(),
-  queuePosition: z.int().min(1).optional().meta({ description: 'Place in its queue while Queued (1: admitted next).' }),
-  estimateUSD: z.number().optional().meta({ description: 'Expected cost (p50) estimated before admission (USD).' }),
-  estimateP90USD: z.number().optional().meta({ description: 'Cost this story stays under in 9 of 10 cases (USD).' }),
-  observedGeneration: z.int().optional(),
-  message: z.string().optional(),
-});
+export const storyRunStatusSchema = z
+  .object({
+    phase: storyRunPhaseSchema.optional().meta({
+      description:
+        'Where the story is: Queued, Admitted, Running, Pausing, Paused, WaitingForHuman, Succeeded, Failed or Aborted.',
+    }),
+    step: z.string().optional().meta({ description: 'The workflow step in progress or last completed.' }),
+    conditions: conditionsSchema.optional(),
+    podName: z.string().optional().meta({ description: 'The story pod of the current or last attempt.' }),
+    workVolume: z.string().optional().meta({ description: 'The PVC holding the worktree.' }),
+    attempt: z.int().min(0).optional().meta({ description: 'Pods started for this story so far.' }),
+    failures: z.int().min(0).optional().meta({ description: 'Pods that failed; retried up to spec.backoffLimit.' }),
+    retryAfter: z.iso
+      .datetime()
+      .optional()
+      .meta({ description: 'When the next attempt may start after a failed pod (backoff).' }),
+    branch: z.string().optional().meta({ description: 'The branch the work is pushed to (nightshift/<story id>).' }),
+    costUSD: z.number().optional().meta({ description: 'Spent so far by settled model calls (USD).' }),
+    startedAt: z.iso.datetime().optional().meta({ description: 'When the first attempt started.' }),
+    completedAt: z.iso
+      .datetime()
+      .optional()
+      .meta({ description: 'When the story reached Succeeded, Failed or Aborted.' }),
+    pullRequest: z
+      .object({
+        url: z.string().meta({ description: 'Web URL of the pull request.' }),
+        number: z.int().meta({ description: 'Pull request number on the forge.' }),
+      })
+      .optional()
+      .meta({ description: 'The draft pull request opened for the work.' }),
+    pendingDecision: pendingDecisionSchema
+      .optional()
+      .meta({ description: 'The question waiting for a human; answer it in spec.decisions.' }),
+    confidence: z.number().optional().meta({
+      description:
+        "Confidence (0..1) from the tests, the review and the agent's self-assessment, as the gate computed it.",
+    }),
+    queuePosition: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'Place in its queue while Queued (1: admitted next).' }),
+    estimateUSD: z.number().optional().meta({ description: 'Expected cost (p50) estimated before admission (USD).' }),
+    estimateP90USD: z.number().optional().meta({ description: 'Cost this story stays under in 9 of 10 cases (USD).' }),
+    observedGeneration: z.int().optional().meta({ description: 'The spec generation this status describes.' }),
+    message: z.string().optional().meta({ description: 'What happened last, in words.' }),
+  })
+  .meta({ description: 'What the operator observed.' });
 export type StoryRunStatus = z.infer<typeof storyRunStatusSchema>;
 
 export const storyRunSchema = z.object({

@@ -45,9 +45,12 @@ export type ScheduleWindow = z.infer<typeof scheduleWindowSchema>;
 
 export const blackoutSchema = z
   .object({
-    start: z.iso.datetime({ offset: true }).max(64),
-    end: z.iso.datetime({ offset: true }).max(64),
-    reason: z.string().max(1024).optional(),
+    start: z.iso
+      .datetime({ offset: true })
+      .max(64)
+      .meta({ description: 'Start of the period (RFC 3339 with offset).' }),
+    end: z.iso.datetime({ offset: true }).max(64).meta({ description: 'End of the period (RFC 3339 with offset).' }),
+    reason: z.string().max(1024).optional().meta({ description: 'Why, for the people who see the queue closed.' }),
   })
   .meta(cel({ rule: 'timestamp(self.start) < timestamp(self.end)', message: 'a blackout must start before it ends' }));
 
@@ -73,7 +76,9 @@ export const workQueueSpecSchema = z
     maxParallel: z.int().default(1).meta({ description: 'Stories of this queue running at once.' }),
     paused: z.boolean().default(false).meta({ description: 'Admit nothing new; running stories go on.' }),
     budgetRef: z.string().max(253).optional().meta({ description: 'Name of a Budget in the same namespace.' }),
-    schedule: scheduleSchema.optional(),
+    schedule: scheduleSchema
+      .optional()
+      .meta({ description: 'When the queue admits stories; without a schedule, always.' }),
     maxParallelPerRepository: z.int().optional().meta({
       description: 'Stories of one repository running at once; unset: only maxParallel limits them.',
     }),
@@ -85,8 +90,9 @@ export const workQueueSpecSchema = z
       .default({ failures: 3, withinMinutes: 60 })
       .meta({ description: 'Repeated failures pause the queue (spec.paused) so nothing more is spent on them.' }),
   })
-  .meta(
-    cel(
+  .meta({
+    description: 'Which stories start, how many at once, and when.',
+    ...cel(
       { rule: 'self.maxParallel >= 0', message: 'maxParallel must be at least 0', fieldPath: '.maxParallel' },
       {
         rule: '!has(self.maxParallelPerRepository) || self.maxParallelPerRepository >= 1',
@@ -99,7 +105,7 @@ export const workQueueSpecSchema = z
         fieldPath: '.autoPause',
       },
     ),
-  );
+  });
 export type WorkQueueSpec = z.infer<typeof workQueueSpecSchema>;
 
 export const WORKQUEUE_STATES = [
@@ -112,23 +118,25 @@ export const WORKQUEUE_STATES = [
   'QueuePaused',
 ] as const;
 
-export const workQueueStatusSchema = z.object({
-  running: z.int().optional().meta({ description: 'Stories of this queue running now.' }),
-  queued: z.int().optional().meta({ description: 'Stories waiting to be admitted.' }),
-  admittedToday: z
-    .int()
-    .optional()
-    .meta({ description: "Stories admitted since midnight (the schedule's time zone)." }),
-  next: z.string().optional().meta({ description: 'The StoryRun admitted next.' }),
-  state: z.enum(WORKQUEUE_STATES).optional().meta({ description: 'Why the queue admits, or why it admits nothing.' }),
-  costTodayUSD: z.number().optional().meta({ description: "What the queue's stories spent today, together (USD)." }),
-  scheduleOpen: z.boolean().optional(),
-  nextScheduleChange: z.iso.datetime({ offset: true }).optional().meta({
-    description: 'When the schedule next opens or closes.',
-  }),
-  conditions: conditionsSchema.optional(),
-  observedGeneration: z.int().optional(),
-});
+export const workQueueStatusSchema = z
+  .object({
+    running: z.int().optional().meta({ description: 'Stories of this queue running now.' }),
+    queued: z.int().optional().meta({ description: 'Stories waiting to be admitted.' }),
+    admittedToday: z
+      .int()
+      .optional()
+      .meta({ description: "Stories admitted since midnight (the schedule's time zone)." }),
+    next: z.string().optional().meta({ description: 'The StoryRun admitted next.' }),
+    state: z.enum(WORKQUEUE_STATES).optional().meta({ description: 'Why the queue admits, or why it admits nothing.' }),
+    costTodayUSD: z.number().optional().meta({ description: "What the queue's stories spent today, together (USD)." }),
+    scheduleOpen: z.boolean().optional().meta({ description: 'Whether the schedule lets stories start now.' }),
+    nextScheduleChange: z.iso.datetime({ offset: true }).optional().meta({
+      description: 'When the schedule next opens or closes.',
+    }),
+    conditions: conditionsSchema.optional(),
+    observedGeneration: z.int().optional().meta({ description: 'The spec generation this status describes.' }),
+  })
+  .meta({ description: 'What the operator observed: running and queued stories, the next one, and why.' });
 
 export const workQueueSchema = z.object({
   apiVersion: z.literal('nightshift.dev/v1alpha1'),

@@ -46,6 +46,14 @@ describe('nightshift.dev CRDs on the local cluster', function () {
     assert.equal(storyRun.spec.priority, 0);
   });
 
+  it('explains the fields people patch (kubectl explain)', async () => {
+    for (const field of ['storyrun.spec', 'storyrun.spec.abort', 'storyrun.spec.agent', 'storyrun.spec.decisions']) {
+      const text = await kubectl(['explain', field]);
+      assert.doesNotMatch(text, /<no description>|<empty>/, `${field}:\n${text}`);
+    }
+    assert.match(await kubectl(['explain', 'storyrun.spec.paused']), /resumes it from its\s+checkpoint/);
+  });
+
   it('prints the StoryRun, WorkQueue and Budget columns', async () => {
     const storyRuns = (await kubectl(['get', 'storyruns', '-n', namespace])).split('\n')[0]!;
     assert.match(storyRuns, /^NAME\s+PHASE\s+STEP\s+QUEUE\s+COST\s+PR\s+AGE$/);

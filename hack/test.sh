@@ -15,5 +15,5 @@ step "type-checking" tsc -p .
 step "linting" npm run --silent lint
 # Unit tests sit beside the code (src/**/*.test.ts, and npm start's in hack/start/);
 # integration tests in each workspace's test/ folder (the dashboard's in dashboard/server/) and in hack/test/.
-ALL_TESTS=('{crds,operator,runner-image,dashboard/server}/src/**/*.test.ts' 'hack/start/**/*.test.ts' '{crds,operator,runner-image,dashboard/server,hack}/test/**/*.test.ts')
+ALL_TESTS=('{crds,operator,runner-image,dashboard/server}/src/**/*.test.ts' 'dashboard/kubectl/**/*.test.ts' 'hack/start/**/*.test.ts' '{crds,operator,runner-image,dashboard/server,hack}/test/**/*.test.ts')
 if [[ $# -gt 0 ]]; then mocha "$@"; else mocha "${ALL_TESTS[@]}"; fi

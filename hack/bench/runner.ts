@@ -73,8 +73,9 @@ function samplePeak(uid: string) {
       for (const pid of read(join(dir, container.name, 'cgroup.procs'))
         .split('\n')
         .filter(Boolean)) {
+        // The runner, not git or the pause process (Node names its main thread MainThread, so ask argv[0]).
+        if (!/(^|\/)node$/.test(read(`/proc/${pid}/cmdline`).split('\0')[0] ?? '')) continue;
         const status = read(`/proc/${pid}/status`);
-        if (!/^Name:\s+node$/m.test(status)) continue; // the runner, not git or the pause process
         const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
         peak.processHwmMiB = Math.max(peak.processHwmMiB, hwm);
       }
@@ -139,7 +140,22 @@ async function story(env: StoryEnvironment, i: number) {
   const createdAt = Date.now();
   const created = await createStoryRun(env, sampleStoryRun(env, name));
   const uid = created.metadata.uid!;
-  const sampler = samplePeak(await podUid(env, `nightshift.dev/storyrun-uid=${uid}`));
+  const podUID = await podUid(env, `nightshift.dev/storyrun-uid=${uid}`);
+  const podAt = Date.now();
+  const sampler = samplePeak(podUID);
+  const runningAt = await eventually(
+    `the pod of ${name} running`,
+    async () => {
+      const pods = await env.core.listNamespacedPod({
+        namespace: env.namespace,
+        labelSelector: `nightshift.dev/storyrun-uid=${uid}`,
+      });
+      return pods.items.some((p) => p.status?.containerStatuses?.some((c) => c.state?.running || c.state?.terminated))
+        ? Date.now()
+        : undefined;
+    },
+    { timeoutMs: 300_000, intervalMs: 20 },
+  );
   const firstStep = await eventually(
     `the first step of ${name}`,
     async () => {
@@ -153,7 +169,14 @@ async function story(env: StoryEnvironment, i: number) {
   );
   const done = await waitForPhase(env, name, ['Succeeded', 'Failed', 'WaitingForHuman'], { timeoutMs: 600_000 });
   const peak = sampler.stop();
-  return { firstStepMs: firstStep.getTime() - createdAt, phase: done.status!.phase!, peak };
+  return {
+    firstStepMs: firstStep.getTime() - createdAt,
+    podMs: podAt - createdAt,
+    runningMs: runningAt - createdAt,
+    startupMs: firstStep.getTime() - runningAt,
+    phase: done.status!.phase!,
+    peak,
+  };
 }
 
 const spread = (values: number[], unit: string) =>
@@ -192,6 +215,27 @@ async function main() {
       'StoryRun applied → first step started',
       spread(
         stories.map((s) => s.firstStepMs),
+        'ms',
+      ),
+    );
+    row(
+      '  of which: applied → story pod created',
+      spread(
+        stories.map((s) => s.podMs),
+        'ms',
+      ),
+    );
+    row(
+      '  applied → its container running',
+      spread(
+        stories.map((s) => s.runningMs),
+        'ms',
+      ),
+    );
+    row(
+      '  container running → first step started (runner start)',
+      spread(
+        stories.map((s) => s.startupMs),
         'ms',
       ),
     );

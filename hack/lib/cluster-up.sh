@@ -15,7 +15,8 @@ node_ready() {
     [[ -z "$(kubectl_ get node "$NODE_NAME" -o jsonpath='{.spec.taints}' 2>/dev/null)" ]]
 }
 
-if is_running kubelet && apiserver_ready && node_ready; then
+if is_running etcd && is_running kube-apiserver && is_running kube-controller-manager && is_running kube-scheduler &&
+  is_running containerd && is_running kubelet && apiserver_ready && node_ready; then
   log "local cluster already up (node $NODE_NAME Ready)"
   exit 0
 fi
@@ -63,7 +64,8 @@ start_process kube-controller-manager "$K8S_BIN_DIR/kube-controller-manager" \
   --leader-elect=false --use-service-account-credentials \
   --service-account-private-key-file "$PKI_DIR/sa.key" --root-ca-file "$PKI_DIR/ca.crt" \
   --cluster-signing-cert-file "$PKI_DIR/ca.crt" --cluster-signing-key-file "$PKI_DIR/ca.key" \
-  --enable-hostpath-provisioner --bind-address 127.0.0.1 --v=1
+  --enable-hostpath-provisioner --bind-address 127.0.0.1 --v=1 \
+  --pvclaimbinder-sync-period 2s # the claim of a just-provisioned volume binds at the next sync (default 15 s)
 start_process kube-scheduler "$K8S_BIN_DIR/kube-scheduler" \
   --kubeconfig "$CLUSTER_DIR/kube-scheduler.kubeconfig" \
   --authentication-kubeconfig "$CLUSTER_DIR/kube-scheduler.kubeconfig" \

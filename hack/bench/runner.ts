@@ -7,7 +7,7 @@
 //     from its processes' VmHWM, against a bare `node` in the same image.
 // Asserts nothing.
 //
-//   node hack/bench/runner.ts [--stories 20] [--concurrency 2]
+//   node hack/bench/runner.ts [--stories 20] [--concurrency 2] [--node-options=--max-semi-space-size=2]
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,7 +24,11 @@ import { eventually, teardownHarness } from '../test/harness.ts';
 import { inParallel, log, percentile, round } from './support/measure.ts';
 
 const { values } = parseArgs({
-  options: { stories: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '2' } },
+  options: {
+    stories: { type: 'string', default: '20' },
+    concurrency: { type: 'string', default: '2' },
+    'node-options': { type: 'string' },
+  },
 });
 const STORIES = Number(values.stories);
 const CONCURRENCY = Number(values.concurrency);
@@ -169,6 +173,9 @@ async function story(env: StoryEnvironment, i: number) {
   );
   const done = await waitForPhase(env, name, ['Succeeded', 'Failed', 'WaitingForHuman'], { timeoutMs: 600_000 });
   const peak = sampler.stop();
+  log(
+    `${name}: ${done.status!.phase}, first step after ${firstStep.getTime() - createdAt} ms, runner VmHWM ${round(peak.processHwmMiB)} MiB, pod RSS ${round(peak.cgroupRssMiB)} MiB`,
+  );
   return {
     firstStepMs: firstStep.getTime() - createdAt,
     podMs: podAt - createdAt,
@@ -190,7 +197,13 @@ async function main() {
     databaseURL: env.databaseURL,
     namespace: env.namespace,
     bin: OPERATOR_BUNDLE,
-    config: { runner: { pendingTimeoutSeconds: 120 }, leaderElection: { enabled: false } },
+    config: {
+      runner: {
+        pendingTimeoutSeconds: 120,
+        ...(values['node-options'] ? { env: { NODE_OPTIONS: values['node-options'] } } : {}),
+      },
+      leaderElection: { enabled: false },
+    },
     env: { NIGHTSHIFT_LOG_LEVEL: 'warn', NIGHTSHIFT_LEADER_ELECTION: 'false' },
   });
   try {

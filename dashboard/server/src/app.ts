@@ -19,6 +19,7 @@ import { historyRoutes, whoamiRoute } from './routes/history.ts';
 import { queueRoutes } from './routes/queues.ts';
 import { storyRoutes } from './routes/stories.ts';
 import { EVENTS_PATH } from './live/websocket.ts';
+import { webAppRouter } from './web/static.ts';
 
 export const VERSION = '0.1.0';
 
@@ -28,6 +29,8 @@ export interface AppOptions {
   logger: Logger;
   corsOrigins: readonly string[];
   trustProxy: boolean;
+  /** The built web app (dashboard/web/dist) to serve at every non-API path; unset or unbuilt: API only. */
+  webRoot?: string;
 }
 
 export interface DashboardApp {
@@ -95,6 +98,8 @@ export function buildApp(options: AppOptions): DashboardApp {
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy);
   app.set('etag', false);
+  const web = options.webRoot ? webAppRouter(options.webRoot) : undefined;
+  if (web) app.use(web);
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   app.use(cors({ origin: options.corsOrigins.length ? [...options.corsOrigins] : false, maxAge: 600 }));
   app.use((_req, res, next) => {

@@ -9,6 +9,8 @@ const target = process.env.NIGHTSHIFT_DASHBOARD_URL ?? 'http://127.0.0.1:8090';
 export default defineConfig({
   root: import.meta.dirname,
   plugins: [react()],
+  // The contract's row schemas (bundled with the API schemas, never used here) name Node's Buffer at load time.
+  define: { Buffer: 'Uint8Array' },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 1000 },
   server: { proxy: { '/api': { target, ws: true, changeOrigin: false } } },
 });

@@ -45,7 +45,8 @@ export function Layout() {
         <Tabs
           value={current}
           variant="scrollable"
-          scrollButtons={false}
+          scrollButtons
+          allowScrollButtonsMobile
           aria-label="Pages"
           component="nav"
           sx={{ minHeight: 40, '& .MuiTab-root': { minHeight: 40 } }}

@@ -220,6 +220,8 @@ describe('web: the dashboard in a browser against the real server and operator',
     { path: '/', name: 'now', heading: 'Now' },
     { path: '/decisions', name: 'decisions', heading: 'Decisions' },
     { path: '/stories/{story}', name: 'story', heading: 'Greet by name' },
+    { path: '/stories/{story}/replay', name: 'replay', heading: /^Replay of/ },
+    { path: '/timeline', name: 'timeline', heading: 'Timeline' },
     { path: '/queue', name: 'queue', heading: 'Queue' },
     { path: '/prs', name: 'prs', heading: 'Pull requests' },
     { path: '/budget', name: 'budget', heading: 'Budget' },
@@ -251,6 +253,34 @@ describe('web: the dashboard in a browser against the real server and operator',
       });
     }
   }
+
+  it('renders the timeline of 10,000 events (1,000 lanes) virtualized, and scrolls it to the end', async () => {
+    await env.db.query(
+      `insert into execution_events (story_uid, occurred_at, source, type, step, data)
+       select ('00000000-0000-4000-8000-' || lpad(l::text, 12, '0'))::uuid,
+              now() - interval '20 hours' + l * interval '1 minute' + e * interval '5 seconds',
+              'runner', case when e % 2 = 0 then 'StepStarted' else 'StepFinished' end, 'implement', '{"attempt":1}'
+       from generate_series(1, 1000) l, generate_series(0, 9) e`,
+    );
+    const { page, errors } = await open('phone', { token });
+    await page.goto(`${dashboard.url}/timeline`);
+    const lanes = page.getByRole('list', { name: 'Story lanes' });
+    await lanes.waitFor();
+    await page.getByText(/^1\d{3} stories/).waitFor();
+    const rendered = await lanes.getByRole('listitem').count();
+    assert.ok(rendered > 5 && rendered < 80, `only the lanes in view are rendered: ${rendered}`);
+    const first = await lanes.getByRole('listitem').first().textContent();
+    await page.getByTestId('timeline-scroller').evaluate(`(el) => { el.scrollTop = el.scrollHeight; }`);
+    await page.waitForFunction(
+      `(() => { const el = document.querySelector('[data-testid="timeline-scroller"]'); return el && el.scrollTop > 10000; })()`,
+    );
+    await eventually('other lanes after scrolling', async () => {
+      const now = await lanes.getByRole('listitem').first().textContent();
+      return now !== first || undefined;
+    });
+    await screenshot(page, 'phone-timeline-10000-events');
+    assert.deepEqual(errors, []);
+  });
 
   it('serves the build with cache headers: hashed assets immutable, the page revalidated', async () => {
     const pageResponse = await fetch(`${dashboard.url}/decisions`);

@@ -14,6 +14,8 @@ import {
   storyDetailSchema,
   storyPageSchema,
   storySummarySchema,
+  timelineSchema,
+  replaySchema,
   whoamiSchema,
   type DecisionAnswerItem,
   type Problem,
@@ -103,5 +105,12 @@ export const api = {
   queue: (namespace: string, name: string) =>
     call(queueDetailSchema, 'GET', `/api/queues/${enc(namespace)}/${enc(name)}`),
   budgets: () => call(budgetListSchema, 'GET', '/api/budgets'),
+  timeline: (hours: number) =>
+    call(
+      timelineSchema,
+      'GET',
+      `/api/timeline${query({ from: new Date(Date.now() - hours * 3_600_000).toISOString() })}`,
+    ),
+  replay: (namespace: string, name: string) => call(replaySchema, 'GET', `${storyPath(namespace, name)}/replay`),
   reviews: () => call(reviewPageSchema, 'GET', `/api/reviews${query({ limit: 200 })}`),
 };

@@ -11,6 +11,8 @@ export const keys = {
   queue: (namespace: string, name: string) => ['queue', namespace, name] as const,
   budgets: ['budgets'] as const,
   reviews: ['reviews'] as const,
+  timeline: (hours: number) => ['timeline', hours] as const,
+  replay: (namespace: string, name: string) => ['replay', namespace, name] as const,
 };
 
 export const useStories = () => useQuery({ queryKey: keys.stories, queryFn: () => api.stories() });
@@ -20,3 +22,7 @@ export const useDecisions = () => useQuery({ queryKey: keys.decisions, queryFn: 
 export const useQueues = () => useQuery({ queryKey: keys.queues, queryFn: () => api.queues() });
 export const useBudgets = () => useQuery({ queryKey: keys.budgets, queryFn: () => api.budgets() });
 export const useReviews = () => useQuery({ queryKey: keys.reviews, queryFn: () => api.reviews() });
+export const useTimeline = (hours: number) =>
+  useQuery({ queryKey: keys.timeline(hours), queryFn: () => api.timeline(hours), refetchInterval: 30_000 });
+export const useReplay = (namespace: string, name: string) =>
+  useQuery({ queryKey: keys.replay(namespace, name), queryFn: () => api.replay(namespace, name) });

@@ -21,6 +21,7 @@ const TABS = [
   { to: '/decisions', label: 'Decisions' },
   { to: '/queue', label: 'Queue' },
   { to: '/prs', label: 'PRs' },
+  { to: '/timeline', label: 'Timeline' },
   { to: '/budget', label: 'Budget' },
   { to: '/settings', label: 'Settings' },
 ] as const;

@@ -59,7 +59,12 @@ function StoryView({ story }: { story: StoryDetail }) {
           </Typography>
         )}
       </Stack>
-      <StoryActionButtons story={story} />
+      <Stack direction="row" sx={{ gap: 1, flexWrap: 'wrap', alignItems: 'flex-start' }}>
+        <StoryActionButtons story={story} />
+        <Button size="small" component={RouterLink} to={`/stories/${story.namespace}/${story.name}/replay`}>
+          Replay
+        </Button>
+      </Stack>
       {story.decision?.pending && (
         <Alert
           severity="warning"

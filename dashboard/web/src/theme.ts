@@ -18,6 +18,8 @@ export function buildTheme(mode: 'light' | 'dark'): Theme {
   return createTheme({
     palette: {
       mode,
+      // WCAG AA for text on coloured chips and buttons (MUI's default threshold is 3).
+      contrastThreshold: 4.5,
       primary: { main: mode === 'dark' ? '#90caf9' : '#1565c0' },
       secondary: { main: mode === 'dark' ? '#ce93d8' : '#7b1fa2' },
     },

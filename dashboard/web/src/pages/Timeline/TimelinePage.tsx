@@ -5,7 +5,6 @@ import Box from '@mui/material/Box';
 import Stack from '@mui/material/Stack';
 import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
-import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { alpha, useTheme } from '@mui/material/styles';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -82,6 +81,7 @@ function Lanes({ lanes, from, to }: { lanes: readonly TimelineLane[]; from: numb
           <Box
             key={row.key}
             role="listitem"
+            aria-label={laneSummary(lanes[row.index]!)}
             sx={{
               position: 'absolute',
               top: 0,
@@ -98,6 +98,9 @@ function Lanes({ lanes, from, to }: { lanes: readonly TimelineLane[]; from: numb
     </Box>
   );
 }
+
+const laneSummary = (lane: TimelineLane) =>
+  `${lane.name ?? lane.uid} (${lane.title ?? 'unknown'}): ${lane.spans.filter((s) => s.kind === 'step').length} steps, ${lane.spans.filter((s) => s.kind !== 'step').length} pauses or waits`;
 
 const Lane = memo(function Lane({ lane, from, to }: { lane: TimelineLane; from: number; to: number }) {
   const theme = useTheme();
@@ -134,20 +137,21 @@ const Lane = memo(function Lane({ lane, from, to }: { lane: TimelineLane; from: 
           const start = Date.parse(s.start);
           const end = s.end ? Date.parse(s.end) : to;
           return (
-            <Tooltip key={i} title={`${s.kind} ${s.name}${s.attempt ? ` (attempt ${s.attempt})` : ''}`}>
-              <Box
-                component="span"
-                sx={{
-                  position: 'absolute',
-                  top: 0,
-                  bottom: 0,
-                  left: pct(start),
-                  width: `max(2px, calc(${pct(end)} - ${pct(start)}))`,
-                  bgcolor: colors[s.kind],
-                  opacity: 0.85,
-                }}
-              />
-            </Tooltip>
+            <Box
+              key={i}
+              component="span"
+              aria-hidden
+              title={`${s.kind} ${s.name}${s.attempt ? ` (attempt ${s.attempt})` : ''}`}
+              sx={{
+                position: 'absolute',
+                top: 0,
+                bottom: 0,
+                left: pct(start),
+                width: `max(2px, calc(${pct(end)} - ${pct(start)}))`,
+                bgcolor: colors[s.kind],
+                opacity: 0.85,
+              }}
+            />
           );
         })}
       </Box>

@@ -84,8 +84,17 @@ const query = (params: Record<string, string | number | undefined>) => {
 
 export const api = {
   whoami: (token?: string) => call(whoamiSchema, 'GET', '/api/whoami', undefined, token ?? readToken()),
-  stories: (params: { limit?: number; phase?: string; queue?: string } = {}) =>
-    call(storyPageSchema, 'GET', `/api/stories${query({ limit: params.limit ?? 500, ...params })}`),
+  /** Every story, page after page; seq is the first page's, so following the WebSocket from it misses nothing. */
+  stories: async (params: { phase?: string; queue?: string } = {}) => {
+    const first = await call(storyPageSchema, 'GET', `/api/stories${query({ limit: 500, ...params })}`);
+    const items = [...first.items];
+    for (let cursor = first.nextCursor; cursor !== null;) {
+      const next = await call(storyPageSchema, 'GET', `/api/stories${query({ limit: 500, ...params, cursor })}`);
+      items.push(...next.items);
+      cursor = next.nextCursor;
+    }
+    return { items, seq: first.seq, nextCursor: null };
+  },
   story: (namespace: string, name: string) => call(storyDetailSchema, 'GET', storyPath(namespace, name)),
   pause: (namespace: string, name: string, resourceVersion: string, mode: 'Graceful' | 'Immediate') =>
     call(storySummarySchema, 'POST', `${storyPath(namespace, name)}/pause`, { resourceVersion, mode }),

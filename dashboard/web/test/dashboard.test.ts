@@ -207,6 +207,43 @@ describe('web: the dashboard in a browser against the real server and operator',
     assert.deepEqual(errors, []);
   });
 
+  it('extends a budget for today from the Budget page, after its confirmation dialog', async () => {
+    await env.custom.createNamespacedCustomObject({
+      group: 'nightshift.dev',
+      version: 'v1alpha1',
+      namespace: env.namespace,
+      plural: 'budgets',
+      body: {
+        apiVersion: 'nightshift.dev/v1alpha1',
+        kind: 'Budget',
+        metadata: { name: 'team' },
+        spec: { dailyLimitUSD: 10, weeklyLimitUSD: 40 },
+      },
+    });
+    const { page, errors } = await open('phone', { token });
+    await page.goto(`${dashboard.url}/budget`);
+    await page.getByRole('heading', { name: `${env.namespace}/team` }).waitFor();
+    await page.getByRole('button', { name: 'Extend' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Amount (USD)').fill('7');
+    await dialog.getByLabel(/^Reason/).fill('release night');
+    await dialog.getByText(/allows \$7\.00 more today on top of the \$10 limit/).waitFor();
+    await dialog.getByRole('button', { name: 'Confirm extension' }).click();
+    await page.getByText(/Extensions: \$7\.00 \(release night\)/).waitFor({ timeout: 30_000 });
+    const budget = (await env.custom.getNamespacedCustomObject({
+      group: 'nightshift.dev',
+      version: 'v1alpha1',
+      namespace: env.namespace,
+      plural: 'budgets',
+      name: 'team',
+    })) as { spec: { extensions: { amountUSD: number; reason: string }[] } };
+    assert.deepEqual(
+      budget.spec.extensions.map((x) => [x.amountUSD, x.reason]),
+      [[7, 'release night']],
+    );
+    assert.deepEqual(errors, []);
+  });
+
   /** A story for the Story page (the first, or one made now when this runs alone). */
   const shownStory = async () => {
     const list = await api.get(`/api/stories?namespace=${env.namespace}`);

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import {
   budgetListSchema,
+  budgetViewSchema,
   decideResponse,
   decisionPageSchema,
   problemSchema,
@@ -113,6 +114,15 @@ export const api = {
   queues: () => call(queueListSchema, 'GET', '/api/queues'),
   queue: (namespace: string, name: string) =>
     call(queueDetailSchema, 'GET', `/api/queues/${enc(namespace)}/${enc(name)}`),
+  extendBudget: (
+    namespace: string,
+    name: string,
+    body: { resourceVersion: string; amountUSD: number; period: 'Today' | 'ThisWeek'; reason: string },
+  ) =>
+    call(budgetViewSchema, 'POST', `/api/budgets/${enc(namespace)}/${enc(name)}/extensions`, {
+      ...body,
+      confirm: true,
+    }),
   budgets: () => call(budgetListSchema, 'GET', '/api/budgets'),
   timeline: (hours: number) =>
     call(

@@ -8,6 +8,7 @@ import { useBudgets } from '../../api/queries.ts';
 import { CostBar } from '../../components/CostBar.tsx';
 import { usd } from '../../components/format.ts';
 import { Empty, QueryState } from '../../components/PageState.tsx';
+import { ExtendBudget } from './ExtendBudget.tsx';
 
 export default function BudgetPage() {
   const budgets = useBudgets();
@@ -52,6 +53,12 @@ export default function BudgetPage() {
                     queues {b.queues.join(', ') || 'none'}
                     {b.confirmation.confirmed ? '' : ' · an increase waits for its confirmation'}
                   </Typography>
+                  {b.spec.extensions.length > 0 && (
+                    <Typography variant="body2">
+                      Extensions: {b.spec.extensions.map((x) => `${usd(x.amountUSD)} (${x.reason})`).join(', ')}
+                    </Typography>
+                  )}
+                  <ExtendBudget budget={b} />
                 </CardContent>
               </Card>
             ))

@@ -207,6 +207,45 @@ describe('web: the dashboard in a browser against the real server and operator',
     assert.deepEqual(errors, []);
   });
 
+  it('reorders the queue (move to front) and raises maxParallel, each confirmed: the story moved first is admitted next', async () => {
+    await env.custom.createNamespacedCustomObject({
+      group: 'nightshift.dev',
+      version: 'v1alpha1',
+      namespace: env.namespace,
+      plural: 'workqueues',
+      body: {
+        apiVersion: 'nightshift.dev/v1alpha1',
+        kind: 'WorkQueue',
+        metadata: { name: 'night' },
+        spec: { maxParallel: 0 },
+      },
+    });
+    await createStoryRun(env, sampleStoryRun(env, 'q-first', { spec: { queueRef: 'night' } }));
+    await createStoryRun(env, sampleStoryRun(env, 'q-second', { spec: { queueRef: 'night' } }));
+    for (const name of ['q-first', 'q-second']) await waitForPhase(env, name, 'Queued', { diagnostics });
+    const { page, errors } = await open('phone', { token });
+    await page.goto(`${dashboard.url}/queue`);
+    const queued = page.locator('[data-queued]');
+    await eventually('both in the queue, q-first first', async () =>
+      (await queued.first().getAttribute('data-queued')) === 'q-first' && (await queued.count()) === 2
+        ? true
+        : undefined,
+    );
+    await page.locator('[data-queued="q-second"]').getByRole('button', { name: 'Move to front' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Move' }).click();
+    await eventually(
+      'q-second first, live',
+      async () => (await queued.first().getAttribute('data-queued')) === 'q-second' || undefined,
+    );
+    await screenshot(page, 'phone-queue-reordered');
+    await page.getByLabel('Max parallel').fill('1');
+    await page.getByRole('button', { name: 'Set', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
+    await waitForPhase(env, 'q-second', ['Admitted', 'Running', 'Succeeded'], { diagnostics });
+    assert.equal((await getStoryRun(env, 'q-first')).status?.phase, 'Queued', 'q-first waits for the slot');
+    assert.deepEqual(errors, []);
+  });
+
   it('extends a budget for today from the Budget page, after its confirmation dialog', async () => {
     await env.custom.createNamespacedCustomObject({
       group: 'nightshift.dev',

@@ -11,6 +11,7 @@ import {
   problemSchema,
   queueDetailSchema,
   queueListSchema,
+  queueViewSchema,
   reviewPageSchema,
   storyDetailSchema,
   storyPageSchema,
@@ -123,6 +124,12 @@ export const api = {
       ...body,
       confirm: true,
     }),
+  pauseQueue: (namespace: string, name: string, resourceVersion: string) =>
+    call(queueViewSchema, 'POST', `/api/queues/${enc(namespace)}/${enc(name)}/pause`, { resourceVersion }),
+  resumeQueue: (namespace: string, name: string, resourceVersion: string) =>
+    call(queueViewSchema, 'POST', `/api/queues/${enc(namespace)}/${enc(name)}/resume`, { resourceVersion }),
+  setMaxParallel: (namespace: string, name: string, resourceVersion: string, maxParallel: number) =>
+    call(queueViewSchema, 'PATCH', `/api/queues/${enc(namespace)}/${enc(name)}`, { resourceVersion, maxParallel }),
   budgets: () => call(budgetListSchema, 'GET', '/api/budgets'),
   timeline: (hours: number) =>
     call(

@@ -12,6 +12,7 @@ import { useStories } from '../../api/queries.ts';
 import { Empty, QueryState } from '../../components/PageState.tsx';
 import { StoryActionButtons } from '../../components/StoryActionButtons.tsx';
 import { useQueues } from '../../api/queries.ts';
+import { QueueControls } from './QueueControls.tsx';
 
 export default function QueuePage() {
   const queues = useQueues();
@@ -47,6 +48,7 @@ export default function QueuePage() {
                       {q.spec.paused ? 'paused' : 'admitting'} · schedule{' '}
                       {q.status?.scheduleOpen === false ? 'closed' : 'open'}
                     </Typography>
+                    <QueueControls queue={q} />
                     {waiting.length === 0 ? (
                       <Typography variant="body2">Nothing waits.</Typography>
                     ) : (

@@ -1,6 +1,7 @@
 // The dashboard's HTTP API as an express app, built from its dependencies so
 // tests run it in memory: security headers, CORS (closed unless origins are
-// configured), bearer-token auth on every route, zod validation of every
+// configured), the built web app (no token: it holds no data), bearer-token
+// auth on every API route, zod validation of every
 // body, query and path, the route table, and one error handler that answers
 // RFC 9457 problems and hides what a 5xx was about.
 import cors from 'cors';
@@ -106,7 +107,7 @@ export function buildApp(options: AppOptions): DashboardApp {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  // Everything is behind a token: there is no route this server answers without one.
+  // Everything but the web app's static files (mounted above; they hold no data) is behind a token.
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const auth = await authenticator.authenticate(

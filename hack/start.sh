@@ -17,5 +17,6 @@ BANNER
 
 bash hack/lib/ensure-node-modules.sh
 export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
+step "the dashboard web app" bash hack/lib/build-web.sh
 step "local cluster" bash hack/cluster up
 exec node hack/start/demo.ts "$@"

@@ -12,8 +12,11 @@ export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
 
 step "local cluster (first run builds Kubernetes from source, ~10-15 min)" bash hack/cluster up
 step "type-checking" tsc -p .
+step "type-checking the web app" tsc -p dashboard/web
+step "building the web app" bash hack/lib/build-web.sh
 step "linting" npm run --silent lint
 # Unit tests sit beside the code (src/**/*.test.ts, and npm start's in hack/start/);
-# integration tests in each workspace's test/ folder (the dashboard's in dashboard/server/) and in hack/test/.
-ALL_TESTS=('{crds,operator,runner-image,dashboard/server}/src/**/*.test.ts' 'dashboard/kubectl/**/*.test.ts' 'hack/start/**/*.test.ts' '{crds,operator,runner-image,dashboard/server,hack}/test/**/*.test.ts')
+# integration tests in each workspace's test/ folder (the dashboard's in dashboard/server/ and dashboard/web/), the
+# kubectl plugin's in dashboard/kubectl/, and in hack/test/.
+ALL_TESTS=('{crds,operator,runner-image,dashboard/server,dashboard/web}/src/**/*.test.ts' 'dashboard/kubectl/**/*.test.ts' 'hack/start/**/*.test.ts' '{crds,operator,runner-image,dashboard/server,dashboard/web,hack}/test/**/*.test.ts')
 if [[ $# -gt 0 ]]; then mocha "$@"; else mocha "${ALL_TESTS[@]}"; fi

@@ -199,6 +199,7 @@ async function main() {
   const token = await loginToken(settings);
   say(`dashboard ready: ${dashboardURL} (log: ${settings.dashboardLogFile})`);
   say(`  login token (write access, shown only now): ${token}`);
+  say(`  open the dashboard (logs in with that token): ${dashboardURL}/login#token=${token}`);
   say(`  curl -H "Authorization: Bearer ${token}" ${dashboardURL}/api/stories`);
 
   // The sample story, from scratch each time.

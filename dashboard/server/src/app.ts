@@ -1,6 +1,7 @@
 // The dashboard's HTTP API as an express app, built from its dependencies so
 // tests run it in memory: security headers, CORS (closed unless origins are
-// configured), bearer-token auth on every route, zod validation of every
+// configured), the built web app (no token: it holds no data), bearer-token
+// auth on every API route, zod validation of every
 // body, query and path, the route table, and one error handler that answers
 // RFC 9457 problems and hides what a 5xx was about.
 import cors from 'cors';
@@ -19,6 +20,7 @@ import { historyRoutes, whoamiRoute } from './routes/history.ts';
 import { queueRoutes } from './routes/queues.ts';
 import { storyRoutes } from './routes/stories.ts';
 import { EVENTS_PATH } from './live/websocket.ts';
+import { webAppRouter } from './web/static.ts';
 
 export const VERSION = '0.1.0';
 
@@ -28,6 +30,8 @@ export interface AppOptions {
   logger: Logger;
   corsOrigins: readonly string[];
   trustProxy: boolean;
+  /** The built web app (dashboard/web/dist) to serve at every non-API path; unset or unbuilt: API only. */
+  webRoot?: string;
 }
 
 export interface DashboardApp {
@@ -95,13 +99,15 @@ export function buildApp(options: AppOptions): DashboardApp {
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy);
   app.set('etag', false);
+  const web = options.webRoot ? webAppRouter(options.webRoot) : undefined;
+  if (web) app.use(web);
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   app.use(cors({ origin: options.corsOrigins.length ? [...options.corsOrigins] : false, maxAge: 600 }));
   app.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  // Everything is behind a token: there is no route this server answers without one.
+  // Everything but the web app's static files (mounted above; they hold no data) is behind a token.
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const auth = await authenticator.authenticate(

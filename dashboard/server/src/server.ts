@@ -5,6 +5,7 @@
 // SIGTERM it stops accepting, closes the WebSockets, finishes the requests in
 // flight and writes what the recorder still holds, then exits 0.
 import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { Manager, RestClient, reuseConnections } from '@nightshift/operator/kube';
 import { createPool, migrate, redactURL } from '@nightshift/operator/postgres';
@@ -76,6 +77,7 @@ export async function runDashboard(
     logger,
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
+    webRoot: fileURLToPath(new URL('../../web/dist', import.meta.url)),
   });
   const hub = new WebSocketHub({
     feed,

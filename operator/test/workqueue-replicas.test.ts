@@ -43,6 +43,13 @@ describe('WorkQueue admission with two replicas and a killed leader', function (
     operators = [await start('replica-a'), await start('replica-b')];
     pods = await watchPods(env);
   });
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    for (const operator of operators) console.log(operator.tail(60));
+    const ledger = await env.db.query(`select name, state, claimed_by, admitted_at from work_queue order by name`);
+    console.log('work_queue:', JSON.stringify(ledger.rows));
+    console.log('pods per story:', JSON.stringify([...pods.podsPerStory()].map(([s, n]) => [s, [...n]])));
+  });
   after(async () => {
     clearInterval(sampling);
     pods?.stop();

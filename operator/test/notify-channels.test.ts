@@ -130,7 +130,10 @@ describe('Slack transport against the incoming-webhook stand-in', () => {
     const t = transport(500);
     await slack.outage('unavailable');
     const unavailable = await t.send(delivery('3', 'slack', 'team')).catch((e: unknown) => e);
-    assert.equal(t.classify(unavailable, delivery('3', 'slack', 'team')).outcome, 'retry');
+    const down = t.classify(unavailable, delivery('3', 'slack', 'team'));
+    assert.equal(down.outcome, 'retry');
+    // No Retry-After header is no advice: our own backoff, not "at once, and hold the recipient's others back".
+    assert.equal(down.outcome === 'retry' && down.retryAfterMs, undefined);
     await slack.outage('unreachable');
     const refused = await t.send(delivery('4', 'slack', 'team')).catch((e: unknown) => e);
     assert.equal(t.classify(refused, delivery('4', 'slack', 'team')).outcome, 'retry');

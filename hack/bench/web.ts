@@ -24,6 +24,7 @@ import {
   testDatabase,
   testNamespace,
 } from '../test/harness.ts';
+import { inParallel, log } from './support/measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,16 +36,6 @@ const { values } = parseArgs({
 const STORIES = Number(values.stories);
 const EVENTS_PER_STORY = Number(values['events-per-story']);
 const CONCURRENCY = Number(values.concurrency);
-const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-async function inParallel(count: number, concurrency: number, work: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) await work(next++);
-    }),
-  );
-}
 
 async function main() {
   execFileSync('bash', ['hack/lib/build-web.sh'], { cwd: REPO_ROOT, stdio: 'inherit' });

@@ -27,7 +27,13 @@ export function StoryCard({ story, now }: { story: StorySummary; now: number }) 
             {elapsed(story.startedAt, story.completedAt, now)}
             {story.attempt > 1 ? ` · attempt ${story.attempt}` : ''}
           </Typography>
-          <CostBar label="Cost" spent={story.costUSD} limit={story.maxCostUSD} projected={story.estimateUSD} />
+          {/* A finished story's cost is final: no projection beside it. */}
+          <CostBar
+            label="Cost"
+            spent={story.costUSD}
+            limit={story.maxCostUSD}
+            projected={story.completedAt ? undefined : story.estimateUSD}
+          />
           {story.pendingDecision && (
             <Typography variant="body2" color="warning.main" noWrap>
               Asks: {story.pendingDecision.question}
